@@ -1,0 +1,297 @@
+"""The store protocol that every backend implements, and the evidence bookkeeping they share.
+
+Backends implement small write/read primitives (``_write_*``, ``_fetch_*``, ``_delete_*``) in their
+own dialect; everything that decides *what* to write — merging evidence by its stable id, folding
+it into edge aggregates, dropping edges that lost all support — lives here, once, so that the two
+backends cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from kg.schema import (
+    TEXT_MINED_SOURCE,
+    Category,
+    EdgeAggregate,
+    Entity,
+    Evidence,
+    PublicationMention,
+    PublicationRecord,
+    Relation,
+    aggregate_evidence,
+    edge_key,
+)
+from kg.store.queries import NAMED_QUERIES
+from kg.store.readonly import check_read_only
+
+Row = dict[str, Any]
+
+
+@dataclass(slots=True)
+class StoreStats:
+    nodes: dict[str, int] = field(default_factory=dict)  # per label (Entity per category, too)
+    relationships: dict[str, int] = field(default_factory=dict)  # per type
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {"nodes": dict(sorted(self.nodes.items())),
+                "relationships": dict(sorted(self.relationships.items()))}
+
+
+@dataclass(slots=True)
+class StoredEdge:
+    """What a backend reports about an existing edge: enough to recompute it."""
+
+    key: str
+    knowledge_sources: tuple[str, ...]
+
+
+def evidence_row(subject: str, predicate: str, object_: str, ev: Evidence) -> Row:
+    return {
+        "id": ev.key(subject, predicate, object_),
+        "edge_key": edge_key(subject, predicate, object_),
+        "subject": subject,
+        "predicate": predicate,
+        "object": object_,
+        "pmid": ev.pmid,
+        "sentence": ev.sentence,
+        "start_offset": ev.start,
+        "end_offset": ev.end,
+        "score": float(ev.score),
+        "negated": ev.negated,
+        "speculative": ev.speculative,
+        "extractor": ev.extractor,
+        "extractor_version": ev.extractor_version,
+        "year": ev.year,
+    }
+
+
+def evidence_from_row(row: Row) -> Evidence:
+    return Evidence(
+        pmid=row["pmid"], sentence=row["sentence"], start=row["start_offset"], end=row["end_offset"],
+        score=row["score"], extractor=row["extractor"], extractor_version=row["extractor_version"],
+        negated=row["negated"], speculative=row["speculative"], year=row["year"],
+    )
+
+
+def edge_row(agg: EdgeAggregate) -> Row:
+    curated = [s for s in agg.knowledge_sources if s != TEXT_MINED_SOURCE]
+    return {
+        "subject": agg.subject,
+        "predicate": agg.predicate,
+        "object": agg.object,
+        "pmids": list(agg.pmids),
+        "n_pmids": agg.n_pmids,
+        "n_evidence": agg.n_evidence,
+        "best_score": agg.best_score,
+        "mean_score": agg.mean_score,
+        "first_year": agg.first_year,
+        "last_year": agg.last_year,
+        "extractors": list(agg.extractors),
+        "knowledge_sources": list(agg.knowledge_sources),
+        # Curated knowledge wins the "primary" slot; text mining is then a supporting source.
+        "primary_knowledge_source": curated[0] if curated else TEXT_MINED_SOURCE,
+        "knowledge_level": "knowledge_assertion" if curated else "not_provided",
+        "agent_type": "manual_agent" if curated else "text_mining_agent",
+    }
+
+
+def entity_rows(entities: Sequence[Entity]) -> list[Row]:
+    """One row per CURIE; when a batch names an entity twice, the most informative version wins."""
+    rows: dict[str, Row] = {}
+    for e in entities:
+        row = {"id": e.id, "category": str(e.category), "name": e.name, "synonyms": list(e.synonyms)}
+        previous = rows.get(e.id)
+        if previous is not None:
+            if row["category"] == Category.NAMED_THING.value:
+                row["category"] = previous["category"]
+            row["name"] = row["name"] or previous["name"]
+            row["synonyms"] = row["synonyms"] or previous["synonyms"]
+        rows[e.id] = row
+    return list(rows.values())
+
+
+def split_edge_key(key: str) -> tuple[str, str, str]:
+    subject, predicate, object_ = key.split("|", 2)
+    return subject, predicate, object_
+
+
+class GraphStore(ABC):
+    """One protocol, two engines: Neo4j (server) and LadybugDB (embedded)."""
+
+    backend: str = ""
+    location: str = ""
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create node/relationship tables, constraints and indexes if they do not exist."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete every node and relationship (schema is kept)."""
+
+    def flush(self) -> None:  # noqa: B027 - optional hook
+        """Make everything written so far durable (the embedded store checkpoints here)."""
+
+    # ---- reads -----------------------------------------------------------------------------------
+    @abstractmethod
+    def _read(self, cypher: str, params: dict[str, Any]) -> list[Row]:
+        """Run a trusted read query and return rows as dicts (column order kept)."""
+
+    def query(self, name: str, **params: Any) -> list[Row]:
+        """Run one of the named read queries in :mod:`kg.store.queries`."""
+        try:
+            named = NAMED_QUERIES[name]
+        except KeyError:
+            raise KeyError(f"unknown query {name!r}; known: {', '.join(sorted(NAMED_QUERIES))}") from None
+        missing = set(named.params) - params.keys()
+        if missing:
+            raise TypeError(f"query {name!r} needs parameters: {', '.join(sorted(missing))}")
+        return self._read(named.cypher, {k: params[k] for k in named.params})
+
+    def read_cypher(self, cypher: str, params: dict[str, Any] | None = None) -> list[Row]:
+        """Run user-supplied Cypher on the read-only path; anything that could write is refused."""
+        check_read_only(cypher)
+        return self._read(cypher, params or {})
+
+    @abstractmethod
+    def stats(self) -> StoreStats: ...
+
+    # ---- writes: nodes ---------------------------------------------------------------------------
+    @abstractmethod
+    def upsert_publications(self, publications: Sequence[PublicationRecord]) -> int: ...
+
+    @abstractmethod
+    def upsert_entities(self, entities: Sequence[Entity]) -> int:
+        """Create or update entities by CURIE; a known name/category is never overwritten by a blank."""
+
+    @abstractmethod
+    def upsert_mentions(self, mentions: Sequence[PublicationMention]) -> int: ...
+
+    # ---- writes: relations with evidence ---------------------------------------------------------
+    def upsert_relations(self, relations: Iterable[Relation]) -> int:
+        """Add relations and their evidence; recompute the aggregates of every edge touched.
+
+        Idempotent: evidence is keyed by (PMID, edge, sentence offsets, extractor), so writing the same
+        batch twice changes nothing.
+        """
+        new_evidence: dict[str, list[Row]] = defaultdict(list)
+        sources: dict[str, set[str]] = defaultdict(set)
+        for rel in relations:
+            key = rel.edge_key
+            sources[key]  # every relation touches its edge, even without evidence
+            if rel.primary_knowledge_source != TEXT_MINED_SOURCE:
+                sources[key].add(rel.primary_knowledge_source)
+            for ev in rel.evidence:
+                new_evidence[key].append(evidence_row(rel.subject, str(rel.predicate), rel.object, ev))
+        if not sources:
+            return 0
+        endpoints = {part for key in sources for part in split_edge_key(key)[::2]}
+        self._ensure_entities(endpoints)
+        rows = list({row["id"]: row for batch in new_evidence.values() for row in batch}.values())
+        if rows:
+            self._write_evidence(rows)
+        existing = self._fetch_edges(list(sources))
+        if existing:
+            stored = self._fetch_evidence([key for key in sources if key in existing])
+            for key, edge in existing.items():
+                sources[key].update(s for s in edge.knowledge_sources if s != TEXT_MINED_SOURCE)
+        else:
+            stored = {}
+        created: list[Row] = []
+        updated: list[Row] = []
+        for key, curated in sources.items():
+            merged = {row["id"]: row for row in stored.get(key, [])}
+            merged.update((row["id"], row) for row in new_evidence.get(key, []))
+            agg = self._aggregate(key, list(merged.values()), curated)
+            if agg.knowledge_sources:  # negated/speculative-only evidence creates no edge
+                (updated if key in existing else created).append(edge_row(agg))
+        self._write_edges(created, new=True)
+        self._write_edges(updated, new=False)
+        return len(created) + len(updated)
+
+    def delete_publications(self, pmids: Sequence[str]) -> int:
+        """Remove publications, their mentions and the evidence they contributed; recompute the edges.
+
+        An edge left with no supporting evidence and no curated source disappears.
+        Returns the number of edges that were recomputed or removed.
+        """
+        if not pmids:
+            return 0
+        affected = self._delete_evidence_of(list(pmids))
+        self._delete_publication_nodes(list(pmids))
+        return self._recompute_edges(affected)
+
+    def _recompute_edges(self, keys: Sequence[str]) -> int:
+        if not keys:
+            return 0
+        existing = self._fetch_edges(list(keys))
+        stored = self._fetch_evidence(list(existing))
+        update, remove = [], []
+        for key, edge in existing.items():
+            curated = {s for s in edge.knowledge_sources if s != TEXT_MINED_SOURCE}
+            agg = self._aggregate(key, stored.get(key, []), curated)
+            if agg.knowledge_sources:
+                update.append(edge_row(agg))
+            else:
+                remove.append(key)
+        self._write_edges(update, new=False)
+        self._delete_edges(remove)
+        return len(existing)
+
+    @staticmethod
+    def _aggregate(key: str, rows: list[Row], curated: set[str]) -> EdgeAggregate:
+        subject, predicate, object_ = split_edge_key(key)
+        return aggregate_evidence(subject, predicate, object_, [evidence_from_row(r) for r in rows],
+                                  tuple(sorted(curated)))
+
+    def _ensure_entities(self, ids: set[str]) -> None:
+        """Create placeholder entities for relation endpoints that no document introduced."""
+        missing = ids - self._existing_entity_ids(ids)
+        if missing:
+            self.upsert_entities([Entity(i, Category.NAMED_THING) for i in sorted(missing)])
+
+    # ---- backend primitives ----------------------------------------------------------------------
+    @abstractmethod
+    def _existing_entity_ids(self, ids: set[str]) -> set[str]: ...
+
+    @abstractmethod
+    def _write_evidence(self, rows: list[Row]) -> None:
+        """Insert evidence rows; rows whose ``id`` is already stored are left as they are."""
+
+    @abstractmethod
+    def _fetch_evidence(self, keys: list[str]) -> dict[str, list[Row]]:
+        """All stored evidence rows of the given edges, by edge key."""
+
+    @abstractmethod
+    def _fetch_edges(self, keys: list[str]) -> dict[str, StoredEdge]:
+        """The edges among ``keys`` that exist."""
+
+    @abstractmethod
+    def _write_edges(self, rows: list[Row], *, new: bool) -> None:
+        """Create (``new``) or overwrite the properties of existing edges."""
+
+    @abstractmethod
+    def _delete_edges(self, keys: list[str]) -> None: ...
+
+    @abstractmethod
+    def _delete_evidence_of(self, pmids: list[str]) -> list[str]:
+        """Delete all evidence from these publications; return the keys of the edges it supported."""
+
+    @abstractmethod
+    def _delete_publication_nodes(self, pmids: list[str]) -> None:
+        """Delete the publications and their ``mentions`` links."""

@@ -1,0 +1,346 @@
+"""Embedded backend on LadybugDB (the maintained continuation of Kùzu): no server to install.
+
+Write path, designed around what is fast in this engine (measured: ``COPY`` of 1M relationships
+from Arrow ~8 s, row-wise ``MERGE`` of relationships ~20–600 rows/s):
+
+* every batch is staged as an Arrow table and passed as a query parameter;
+* rows whose key is new are bulk-loaded with ``COPY``; only rows that already exist are updated,
+  through ``LOAD FROM $staged MATCH … SET``;
+* which keys exist is known from per-table key sets, read once with a columnar scan and then kept
+  up to date by this (single) writer;
+* automatic checkpoints are off while writing; :meth:`flush`/:meth:`close` checkpoint once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ladybug
+import pyarrow as pa
+
+from kg.schema import Category, Entity, Predicate, PublicationMention, PublicationRecord
+from kg.store.base import GraphStore, Row, StoredEdge, StoreStats, entity_rows, split_edge_key
+from kg.store.errors import StoreError, StoreUnavailable
+
+_EDGE_PROPERTIES = (
+    ("predicate", "STRING", pa.string()),
+    ("pmids", "STRING[]", pa.list_(pa.string())),
+    ("n_pmids", "INT64", pa.int64()),
+    ("n_evidence", "INT64", pa.int64()),
+    ("best_score", "DOUBLE", pa.float64()),
+    ("mean_score", "DOUBLE", pa.float64()),
+    ("first_year", "INT64", pa.int64()),
+    ("last_year", "INT64", pa.int64()),
+    ("extractors", "STRING[]", pa.list_(pa.string())),
+    ("knowledge_sources", "STRING[]", pa.list_(pa.string())),
+    ("primary_knowledge_source", "STRING", pa.string()),
+    ("knowledge_level", "STRING", pa.string()),
+    ("agent_type", "STRING", pa.string()),
+)
+_EVIDENCE_PROPERTIES = (
+    ("id", "STRING", pa.string()),
+    ("edge_key", "STRING", pa.string()),
+    ("subject", "STRING", pa.string()),
+    ("predicate", "STRING", pa.string()),
+    ("object", "STRING", pa.string()),
+    ("pmid", "STRING", pa.string()),
+    ("sentence", "STRING", pa.string()),
+    ("start_offset", "INT64", pa.int64()),
+    ("end_offset", "INT64", pa.int64()),
+    ("score", "DOUBLE", pa.float64()),
+    ("negated", "BOOLEAN", pa.bool_()),
+    ("speculative", "BOOLEAN", pa.bool_()),
+    ("extractor", "STRING", pa.string()),
+    ("extractor_version", "STRING", pa.string()),
+    ("year", "INT64", pa.int64()),
+)
+_PUBLICATION_PROPERTIES = (
+    ("pmid", "STRING", pa.string()),
+    ("version", "INT64", pa.int64()),
+    ("title", "STRING", pa.string()),
+    ("journal", "STRING", pa.string()),
+    ("year", "INT64", pa.int64()),
+    ("doi", "STRING", pa.string()),
+    ("content_hash", "STRING", pa.string()),
+    ("pipeline_version", "STRING", pa.string()),
+)
+_ENTITY_PROPERTIES = (
+    ("id", "STRING", pa.string()),
+    ("category", "STRING", pa.string()),
+    ("name", "STRING", pa.string()),
+    ("synonyms", "STRING[]", pa.list_(pa.string())),
+)
+_MENTION_PROPERTIES = (("source", "STRING", pa.string()), ("count", "INT64", pa.int64()),
+                       ("major", "BOOLEAN", pa.bool_()))
+
+
+def _columns(props: Sequence[tuple[str, str, Any]]) -> str:
+    return ", ".join(f"{name} {kind}" for name, kind, _ in props)
+
+
+def _ddl() -> list[str]:
+    statements = [
+        f"CREATE NODE TABLE IF NOT EXISTS Entity({_columns(_ENTITY_PROPERTIES)}, PRIMARY KEY (id))",
+        f"CREATE NODE TABLE IF NOT EXISTS Publication({_columns(_PUBLICATION_PROPERTIES)}, PRIMARY KEY (pmid))",
+        f"CREATE NODE TABLE IF NOT EXISTS Evidence({_columns(_EVIDENCE_PROPERTIES)}, PRIMARY KEY (id))",
+        f"CREATE REL TABLE IF NOT EXISTS mentions(FROM Publication TO Entity, {_columns(_MENTION_PROPERTIES)})",
+    ]
+    statements += [
+        f"CREATE REL TABLE IF NOT EXISTS {p.value}(FROM Entity TO Entity, {_columns(_EDGE_PROPERTIES)})"
+        for p in Predicate
+    ]
+    return statements
+
+
+def _table(rows: Sequence[Row], props: Sequence[tuple[str, str, Any]], prefix: Sequence[tuple[str, Any]] = ()
+           ) -> pa.Table:
+    fields = [(name, kind) for name, kind in prefix] + [(name, arrow) for name, _, arrow in props]
+    return pa.table({name: pa.array([r[name] for r in rows], type=kind) for name, kind in fields},
+                    schema=pa.schema(fields))
+
+
+class EmbeddedStore(GraphStore):
+    backend = "embedded"
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.location = str(path)
+        self.read_only = read_only
+        target = Path(path)
+        if not read_only:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        elif not target.exists():
+            raise StoreUnavailable(f"no embedded graph at {target}: run `kg ingest` (or `kg demo`) first, "
+                                   "or point --db at an existing one")
+        try:
+            self._db = ladybug.Database(str(target), read_only=read_only)
+            self._conn = ladybug.Connection(self._db)
+        except RuntimeError as exc:
+            raise StoreUnavailable(
+                f"cannot open the embedded graph at {target}: {exc}. If another `kg` process is writing it, "
+                "wait for it to finish (readers may open it with read-only commands)."
+            ) from exc
+        self._keys: dict[str, set[Any]] = {}
+        self._dirty = False
+        if not read_only:
+            self._conn.execute("CALL auto_checkpoint=false")
+            self.ensure_schema()
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    def close(self) -> None:
+        if getattr(self, "_conn", None) is None:
+            return
+        self.flush()
+        self._conn.close()
+        self._db.close()
+        self._conn = None
+
+    def flush(self) -> None:
+        if self._dirty and not self.read_only:
+            self._conn.execute("CHECKPOINT")
+            self._dirty = False
+
+    def ensure_schema(self) -> None:
+        for statement in _ddl():
+            self._conn.execute(statement)
+
+    def clear(self) -> None:
+        for table in ("Evidence", "Publication", "Entity"):
+            self._execute(f"MATCH (n:{table}) DETACH DELETE n")
+        self._keys.clear()
+
+    # ---- reads -----------------------------------------------------------------------------------
+    def _execute(self, cypher: str, params: dict[str, Any] | None = None) -> Any:
+        try:
+            result = self._conn.execute(cypher, params or {})
+        except RuntimeError as exc:
+            raise StoreError(f"embedded store ({self.location}): {exc}") from exc
+        self._dirty = True
+        return result
+
+    def _read(self, cypher: str, params: dict[str, Any]) -> list[Row]:
+        try:
+            result = self._conn.execute(cypher, params)
+        except RuntimeError as exc:
+            raise StoreError(f"embedded store ({self.location}): {exc}") from exc
+        columns = result.get_column_names()
+        return [dict(zip(columns, values, strict=True)) for values in result.get_all()]
+
+    def stats(self) -> StoreStats:
+        stats = StoreStats()
+        for row in self._read("MATCH (e:Entity) RETURN e.category AS category, count(*) AS n", {}):
+            stats.nodes[f"Entity:{row['category']}"] = row["n"]
+        for label in ("Entity", "Publication", "Evidence"):
+            stats.nodes[label] = self._read(f"MATCH (n:{label}) RETURN count(*) AS n", {})[0]["n"]
+        for rel in ["mentions", *(p.value for p in Predicate)]:
+            n = self._read(f"MATCH ()-[r:{rel}]->() RETURN count(*) AS n", {})[0]["n"]
+            if n:
+                stats.relationships[rel] = n
+        return stats
+
+    # ---- key sets --------------------------------------------------------------------------------
+    def _key_set(self, name: str) -> set[Any]:
+        """Existing keys of one table, scanned once and then maintained by this writer."""
+        if name not in self._keys:
+            if name == "Entity":
+                cypher = "MATCH (n:Entity) RETURN n.id"
+            elif name == "Publication":
+                cypher = "MATCH (n:Publication) RETURN n.pmid"
+            elif name == "Evidence":
+                cypher = "MATCH (n:Evidence) RETURN n.id"
+            elif name == "mentions":
+                cypher = "MATCH (p:Publication)-[m:mentions]->(e:Entity) RETURN p.pmid, e.id, m.source"
+            else:
+                cypher = f"MATCH (a:Entity)-[r:{Predicate(name).value}]->(b:Entity) RETURN a.id, b.id"
+            table = self._conn.execute(cypher).get_as_arrow()
+            columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+            self._keys[name] = set(columns[0]) if len(columns) == 1 else set(zip(*columns, strict=True))
+        return self._keys[name]
+
+    # ---- node writes -----------------------------------------------------------------------------
+    def upsert_publications(self, publications: Sequence[PublicationRecord]) -> int:
+        rows = list({p.pmid: {
+            "pmid": p.pmid, "version": p.version, "title": p.title, "journal": p.journal, "year": p.year,
+            "doi": p.doi, "content_hash": p.content_hash, "pipeline_version": p.pipeline_version,
+        } for p in publications}.values())
+        known = self._key_set("Publication")
+        new = [r for r in rows if r["pmid"] not in known]
+        old = [r for r in rows if r["pmid"] in known]
+        if new:
+            self._execute("COPY Publication FROM $staged", {"staged": _table(new, _PUBLICATION_PROPERTIES)})
+            known.update(r["pmid"] for r in new)
+        if old:
+            assignments = ", ".join(f"p.{name} = {name}" for name, _, _ in _PUBLICATION_PROPERTIES[1:])
+            self._execute(f"LOAD FROM $staged MATCH (p:Publication {{pmid: pmid}}) SET {assignments}",
+                          {"staged": _table(old, _PUBLICATION_PROPERTIES)})
+        return len(rows)
+
+    def upsert_entities(self, entities: Sequence[Entity]) -> int:
+        rows = entity_rows(entities)
+        known = self._key_set("Entity")
+        new = [r for r in rows if r["id"] not in known]
+        old = [r for r in rows if r["id"] in known]
+        if new:
+            self._execute("COPY Entity FROM $staged", {"staged": _table(new, _ENTITY_PROPERTIES)})
+            known.update(r["id"] for r in new)
+        if old:
+            self._execute(
+                "LOAD FROM $staged MATCH (e:Entity {id: id}) "
+                "SET e.category = CASE WHEN category = $placeholder THEN e.category ELSE category END, "
+                "e.name = CASE WHEN name = '' THEN e.name ELSE name END, "
+                "e.synonyms = CASE WHEN size(synonyms) = 0 THEN e.synonyms ELSE synonyms END",
+                {"staged": _table(old, _ENTITY_PROPERTIES), "placeholder": Category.NAMED_THING.value},
+            )
+        return len(rows)
+
+    def _existing_entity_ids(self, ids: set[str]) -> set[str]:
+        return ids & self._key_set("Entity")
+
+    def upsert_mentions(self, mentions: Sequence[PublicationMention]) -> int:
+        rows = list({(m.pmid, m.entity_id, str(m.source)): {
+            "from": m.pmid, "to": m.entity_id, "source": str(m.source), "count": m.count, "major": m.major,
+        } for m in mentions}.values())
+        self._ensure_entities({r["to"] for r in rows})
+        known = self._key_set("mentions")
+        new = [r for r in rows if (r["from"], r["to"], r["source"]) not in known]
+        old = [r for r in rows if (r["from"], r["to"], r["source"]) in known]
+        endpoints = (("from", pa.string()), ("to", pa.string()))
+        if new:
+            self._execute("COPY mentions FROM $staged", {"staged": _table(new, _MENTION_PROPERTIES, endpoints)})
+            known.update((r["from"], r["to"], r["source"]) for r in new)
+        if old:
+            self._execute(
+                "LOAD FROM $staged MATCH (p:Publication {pmid: from})-[m:mentions]->(e:Entity {id: to}) "
+                "WHERE m.source = source SET m.count = count, m.major = major",
+                {"staged": _table(old, _MENTION_PROPERTIES, endpoints)},
+            )
+        return len(rows)
+
+    # ---- relation primitives ---------------------------------------------------------------------
+    def _write_evidence(self, rows: list[Row]) -> None:
+        known = self._key_set("Evidence")
+        new = [r for r in rows if r["id"] not in known]
+        if new:
+            self._execute("COPY Evidence FROM $staged", {"staged": _table(new, _EVIDENCE_PROPERTIES)})
+            known.update(r["id"] for r in new)
+
+    def _fetch_evidence(self, keys: list[str]) -> dict[str, list[Row]]:
+        found: dict[str, list[Row]] = defaultdict(list)
+        if not keys:
+            return found
+        names = ", ".join(f"ev.{name} AS {name}" for name, _, _ in _EVIDENCE_PROPERTIES)
+        staged = pa.table({"wanted": pa.array(sorted(set(keys)), type=pa.string())})
+        for row in self._read(f"LOAD FROM $staged MATCH (ev:Evidence) WHERE ev.edge_key = wanted RETURN {names}",
+                              {"staged": staged}):
+            found[row["edge_key"]].append(row)
+        return found
+
+    def _fetch_edges(self, keys: list[str]) -> dict[str, StoredEdge]:
+        by_predicate: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for key in keys:
+            subject, predicate, object_ = split_edge_key(key)
+            if (subject, object_) in self._key_set(predicate):
+                by_predicate[predicate].append((subject, object_))
+        found: dict[str, StoredEdge] = {}
+        for predicate, pairs in by_predicate.items():
+            staged = pa.table({"sid": [s for s, _ in pairs], "oid": [o for _, o in pairs]})
+            rows = self._read(
+                f"LOAD FROM $staged MATCH (a:Entity {{id: sid}})-[r:{predicate}]->(b:Entity {{id: oid}}) "
+                "RETURN a.id AS subject, b.id AS object, r.knowledge_sources AS sources",
+                {"staged": staged},
+            )
+            for row in rows:
+                key = f"{row['subject']}|{predicate}|{row['object']}"
+                found[key] = StoredEdge(key, tuple(row["sources"] or ()))
+        return found
+
+    def _write_edges(self, rows: list[Row], *, new: bool) -> None:
+        by_predicate: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            by_predicate[row["predicate"]].append({**row, "from": row["subject"], "to": row["object"]})
+        endpoints = (("from", pa.string()), ("to", pa.string()))
+        for predicate, group in by_predicate.items():
+            table = Predicate(predicate).value
+            staged = _table(group, _EDGE_PROPERTIES, endpoints)
+            if new:
+                self._execute(f"COPY {table} FROM $staged", {"staged": staged})
+                self._key_set(predicate).update((r["from"], r["to"]) for r in group)
+            else:
+                assignments = ", ".join(f"r.{name} = {name}" for name, _, _ in _EDGE_PROPERTIES)
+                self._execute(
+                    f"LOAD FROM $staged MATCH (a:Entity {{id: from}})-[r:{table}]->(b:Entity {{id: to}}) "
+                    f"SET {assignments}",
+                    {"staged": staged},
+                )
+
+    def _delete_edges(self, keys: list[str]) -> None:
+        by_predicate: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for key in keys:
+            subject, predicate, object_ = split_edge_key(key)
+            by_predicate[predicate].append((subject, object_))
+        for predicate, pairs in by_predicate.items():
+            staged = pa.table({"sid": [s for s, _ in pairs], "oid": [o for _, o in pairs]})
+            self._execute(
+                f"LOAD FROM $staged MATCH (a:Entity {{id: sid}})-[r:{Predicate(predicate).value}]->"
+                "(b:Entity {id: oid}) DELETE r",
+                {"staged": staged},
+            )
+            self._key_set(predicate).difference_update(pairs)
+
+    def _delete_evidence_of(self, pmids: list[str]) -> list[str]:
+        rows = self._read("MATCH (ev:Evidence) WHERE ev.pmid IN $pmids RETURN ev.id AS id, ev.edge_key AS k",
+                          {"pmids": pmids})
+        if rows:
+            self._execute("MATCH (ev:Evidence) WHERE ev.pmid IN $pmids DELETE ev", {"pmids": pmids})
+            self._key_set("Evidence").difference_update(r["id"] for r in rows)
+        return sorted({r["k"] for r in rows})
+
+    def _delete_publication_nodes(self, pmids: list[str]) -> None:
+        self._execute("MATCH (p:Publication) WHERE p.pmid IN $pmids DETACH DELETE p", {"pmids": pmids})
+        gone = set(pmids)
+        self._key_set("Publication").difference_update(gone)
+        mentions = self._key_set("mentions")
+        mentions.difference_update({m for m in mentions if m[0] in gone})
+

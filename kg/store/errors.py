@@ -1,0 +1,13 @@
+"""Errors raised by stores, each with a message that tells the user what to check next."""
+
+
+class StoreError(RuntimeError):
+    """Base class of store failures."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or opened (server down, wrong password, locked file)."""
+
+
+class WriteRefused(StoreError):
+    """A query given to the read-only path would modify the graph."""
