@@ -79,7 +79,8 @@ _QUERIES = (
     NamedQuery(
         "edge_evidence",
         "MATCH (ev:Evidence) WHERE ev.edge_key = $edge_key "
-        "RETURN ev.pmid AS pmid, ev.sentence AS sentence, ev.start_offset AS start_offset, ev.end_offset AS end_offset, "
+        "RETURN ev.pmid AS pmid, ev.sentence AS sentence, "
+        "ev.start_offset AS start_offset, ev.end_offset AS end_offset, "
         "ev.score AS score, ev.negated AS negated, ev.speculative AS speculative, "
         "ev.extractor AS extractor, ev.extractor_version AS extractor_version, ev.year AS year "
         "ORDER BY score DESC, pmid, start_offset LIMIT $limit",

@@ -1,0 +1,240 @@
+"""Neo4j backend through the official driver: named constraints, ``UNWIND $rows … MERGE`` batches, no APOC.
+
+Every write goes through ``Driver.execute_query``, i.e. a managed transaction that the driver retries
+on transient errors. Entities carry the label ``Entity`` (the constrained key, used by all shared read
+queries) plus their Biolink category as a second label for people browsing the graph.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import neo4j
+from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
+
+from kg.schema import Category, Entity, Predicate, PublicationMention, PublicationRecord
+from kg.store.base import GraphStore, Row, StoredEdge, StoreStats, entity_rows, split_edge_key
+from kg.store.errors import StoreError, StoreUnavailable, WriteRefused
+
+BATCH_SIZE = 5000
+
+_SCHEMA = (
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT publication_pmid IF NOT EXISTS FOR (n:Publication) REQUIRE n.pmid IS UNIQUE",
+    "CREATE CONSTRAINT evidence_id IF NOT EXISTS FOR (n:Evidence) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX evidence_edge_key IF NOT EXISTS FOR (n:Evidence) ON (n.edge_key)",
+    "CREATE INDEX evidence_pmid IF NOT EXISTS FOR (n:Evidence) ON (n.pmid)",
+    "CREATE INDEX entity_category IF NOT EXISTS FOR (n:Entity) ON (n.category)",
+)
+_CATEGORY_LABELS = tuple(c.value for c in Category)
+_EDGE_PROPERTY_NAMES = (
+    "predicate", "pmids", "n_pmids", "n_evidence", "best_score", "mean_score", "first_year", "last_year",
+    "extractors", "knowledge_sources", "primary_knowledge_source", "knowledge_level", "agent_type",
+)
+
+
+def _batches(rows: Sequence[Row], size: int = BATCH_SIZE) -> Iterator[Sequence[Row]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+class Neo4jStore(GraphStore):
+    backend = "neo4j"
+
+    def __init__(self, uri: str, user: str | None = None, password: str | None = None,
+                 database: str | None = None) -> None:
+        self.location = uri
+        self.database = database or None
+        auth = (user, password or "") if user else None
+        try:
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=auth)
+            self._driver.verify_connectivity()
+        except AuthError as exc:
+            raise StoreUnavailable(
+                f"Neo4j at {uri} refused the credentials for user {user!r}: check --neo4j-user/--neo4j-password "
+                "(or NEO4J_USER/NEO4J_PASSWORD)"
+            ) from exc
+        except (ServiceUnavailable, OSError, ValueError, Neo4jError) as exc:
+            raise StoreUnavailable(
+                f"cannot reach Neo4j at {uri}: {exc}. Check that the server is running "
+                "(`docker compose up -d neo4j`) and that --neo4j / NEO4J_URI points at its Bolt port"
+            ) from exc
+        self.ensure_schema()
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    def close(self) -> None:
+        self._driver.close()
+
+    def ensure_schema(self) -> None:
+        for statement in _SCHEMA:
+            self._write(statement)
+
+    def clear(self) -> None:
+        with self._driver.session(database=self.database) as session:
+            session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+    # ---- plumbing --------------------------------------------------------------------------------
+    def _write(self, cypher: str, **params: Any) -> list[neo4j.Record]:
+        try:
+            records, _, _ = self._driver.execute_query(
+                cypher, params, database_=self.database, routing_=neo4j.RoutingControl.WRITE
+            )
+        except ServiceUnavailable as exc:
+            raise StoreUnavailable(f"lost the connection to Neo4j at {self.location}: {exc}") from exc
+        except Neo4jError as exc:
+            raise StoreError(f"Neo4j at {self.location}: {exc}") from exc
+        return records
+
+    def _read(self, cypher: str, params: dict[str, Any]) -> list[Row]:
+        try:
+            records, _, keys = self._driver.execute_query(
+                cypher, params, database_=self.database, routing_=neo4j.RoutingControl.READ
+            )
+        except ServiceUnavailable as exc:
+            raise StoreUnavailable(f"lost the connection to Neo4j at {self.location}: {exc}") from exc
+        except Neo4jError as exc:
+            raise StoreError(f"Neo4j at {self.location}: {exc}") from exc
+        return [dict(zip(keys, record.values(), strict=True)) for record in records]
+
+    def read_cypher(self, cypher: str, params: dict[str, Any] | None = None) -> list[Row]:
+        """Besides the shared lexical check, ask the server's planner whether the query writes."""
+        from kg.store.readonly import check_read_only
+
+        check_read_only(cypher)
+        try:
+            _, summary, _ = self._driver.execute_query(
+                f"EXPLAIN {cypher}", params or {}, database_=self.database, routing_=neo4j.RoutingControl.READ
+            )
+        except ClientError as exc:
+            raise StoreError(f"Neo4j rejected the query: {exc.message}") from exc
+        if summary.query_type not in ("r", None):
+            raise WriteRefused(f"refused: Neo4j plans this query as type {summary.query_type!r}, not read-only")
+        return self._read(cypher, params or {})
+
+    def stats(self) -> StoreStats:
+        stats = StoreStats()
+        for row in self._read("MATCH (e:Entity) RETURN e.category AS category, count(*) AS n", {}):
+            stats.nodes[f"Entity:{row['category']}"] = row["n"]
+        for label in ("Entity", "Publication", "Evidence"):
+            stats.nodes[label] = self._read(f"MATCH (n:{label}) RETURN count(*) AS n", {})[0]["n"]
+        for row in self._read("MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n", {}):
+            stats.relationships[row["t"]] = row["n"]
+        return stats
+
+    # ---- node writes -----------------------------------------------------------------------------
+    def upsert_publications(self, publications: Sequence[PublicationRecord]) -> int:
+        rows = list({p.pmid: {
+            "pmid": p.pmid, "version": p.version, "title": p.title, "journal": p.journal, "year": p.year,
+            "doi": p.doi, "content_hash": p.content_hash, "pipeline_version": p.pipeline_version,
+        } for p in publications}.values())
+        for batch in _batches(rows):
+            self._write("UNWIND $rows AS r MERGE (p:Publication {pmid: r.pmid}) SET p += r", rows=batch)
+        return len(rows)
+
+    def upsert_entities(self, entities: Sequence[Entity]) -> int:
+        rows = entity_rows(entities)
+        by_category: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            by_category[row["category"]].append(row)
+        placeholder = Category.NAMED_THING.value
+        for category, group in by_category.items():
+            label = Category(category).value  # validated: labels cannot be parameters
+            if category == placeholder:
+                cypher = ("UNWIND $rows AS r MERGE (e:Entity {id: r.id}) "
+                          "ON CREATE SET e.category = r.category, e.name = r.name, e.synonyms = r.synonyms, "
+                          f"e:{label}")
+            else:
+                stale = ":".join(c for c in _CATEGORY_LABELS if c != label)
+                cypher = ("UNWIND $rows AS r MERGE (e:Entity {id: r.id}) "
+                          "SET e.category = r.category, "
+                          "e.name = CASE WHEN r.name = '' THEN coalesce(e.name, '') ELSE r.name END, "
+                          "e.synonyms = CASE WHEN size(r.synonyms) = 0 THEN coalesce(e.synonyms, []) "
+                          f"ELSE r.synonyms END, e:{label} REMOVE e:{stale}")
+            for batch in _batches(group):
+                self._write(cypher, rows=batch)
+        return len(rows)
+
+    def _existing_entity_ids(self, ids: set[str]) -> set[str]:
+        rows = self._read("MATCH (e:Entity) WHERE e.id IN $ids RETURN e.id AS id", {"ids": sorted(ids)})
+        return {r["id"] for r in rows}
+
+    def upsert_mentions(self, mentions: Sequence[PublicationMention]) -> int:
+        rows = list({(m.pmid, m.entity_id, str(m.source)): {
+            "pmid": m.pmid, "entity_id": m.entity_id, "source": str(m.source), "count": m.count,
+            "major": m.major,
+        } for m in mentions}.values())
+        self._ensure_entities({r["entity_id"] for r in rows})
+        for batch in _batches(rows):
+            self._write(
+                "UNWIND $rows AS r MATCH (p:Publication {pmid: r.pmid}) MATCH (e:Entity {id: r.entity_id}) "
+                "MERGE (p)-[m:mentions {source: r.source}]->(e) SET m.count = r.count, m.major = r.major",
+                rows=batch,
+            )
+        return len(rows)
+
+    # ---- relation primitives ---------------------------------------------------------------------
+    def _write_evidence(self, rows: list[Row]) -> None:
+        for batch in _batches(rows):
+            self._write("UNWIND $rows AS r MERGE (ev:Evidence {id: r.id}) ON CREATE SET ev += r", rows=batch)
+
+    def _fetch_evidence(self, keys: list[str]) -> dict[str, list[Row]]:
+        found: dict[str, list[Row]] = defaultdict(list)
+        columns = ("id", "edge_key", "subject", "predicate", "object", "pmid", "sentence", "start_offset",
+                   "end_offset", "score", "negated", "speculative", "extractor", "extractor_version", "year")
+        projection = ", ".join(f"ev.{c} AS {c}" for c in columns)
+        for start in range(0, len(keys), BATCH_SIZE):
+            for row in self._read(f"MATCH (ev:Evidence) WHERE ev.edge_key IN $keys RETURN {projection}",
+                                  {"keys": keys[start:start + BATCH_SIZE]}):
+                found[row["edge_key"]].append(row)
+        return found
+
+    def _fetch_edges(self, keys: list[str]) -> dict[str, StoredEdge]:
+        found: dict[str, StoredEdge] = {}
+        wanted = [dict(zip(("s", "p", "o"), split_edge_key(k), strict=True)) for k in keys]
+        for batch in _batches(wanted):
+            rows = self._read(
+                "UNWIND $rows AS r MATCH (a:Entity {id: r.s})-[x]->(b:Entity {id: r.o}) WHERE x.predicate = r.p "
+                "RETURN r.s AS s, r.p AS p, r.o AS o, x.knowledge_sources AS sources",
+                {"rows": list(batch)},
+            )
+            for row in rows:
+                key = f"{row['s']}|{row['p']}|{row['o']}"
+                found[key] = StoredEdge(key, tuple(row["sources"] or ()))
+        return found
+
+    def _write_edges(self, rows: list[Row], *, new: bool) -> None:
+        by_predicate: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            props = {name: row[name] for name in _EDGE_PROPERTY_NAMES}
+            by_predicate[row["predicate"]].append({"s": row["subject"], "o": row["object"], "props": props})
+        for predicate, group in by_predicate.items():
+            rel_type = Predicate(predicate).value  # validated: types cannot be parameters
+            verb = "CREATE" if new else "MERGE"
+            for batch in _batches(group):
+                self._write(
+                    "UNWIND $rows AS r MATCH (a:Entity {id: r.s}) MATCH (b:Entity {id: r.o}) "
+                    f"{verb} (a)-[x:{rel_type}]->(b) SET x = r.props",
+                    rows=list(batch),
+                )
+
+    def _delete_edges(self, keys: list[str]) -> None:
+        wanted = [dict(zip(("s", "p", "o"), split_edge_key(k), strict=True)) for k in keys]
+        for batch in _batches(wanted):
+            self._write(
+                "UNWIND $rows AS r MATCH (a:Entity {id: r.s})-[x]->(b:Entity {id: r.o}) WHERE x.predicate = r.p "
+                "DELETE x",
+                rows=list(batch),
+            )
+
+    def _delete_evidence_of(self, pmids: list[str]) -> list[str]:
+        records = self._write(
+            "MATCH (ev:Evidence) WHERE ev.pmid IN $pmids WITH ev, ev.edge_key AS k DETACH DELETE ev "
+            "RETURN DISTINCT k",
+            pmids=pmids,
+        )
+        return sorted(r["k"] for r in records)
+
+    def _delete_publication_nodes(self, pmids: list[str]) -> None:
+        self._write("MATCH (p:Publication) WHERE p.pmid IN $pmids DETACH DELETE p", pmids=pmids)

@@ -1,0 +1,131 @@
+"""Store behaviour, run against both real backends (embedded LadybugDB and the in-process Neo4j)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.schema import Category, Entity, Evidence, Relation
+from kg.store.errors import WriteRefused
+from tests import graph_fixture as g
+
+
+def _edge(store, subject: str, predicate: str, object_: str) -> dict | None:
+    rows = store.read_cypher(
+        "MATCH (a:Entity)-[r]->(b:Entity) WHERE a.id = $s AND b.id = $o AND r.predicate = $p "
+        "RETURN r.pmids AS pmids, r.n_pmids AS n_pmids, r.n_evidence AS n_evidence, r.best_score AS best, "
+        "r.mean_score AS mean, r.first_year AS first_year, r.last_year AS last_year, "
+        "r.knowledge_sources AS sources, r.primary_knowledge_source AS primary_source",
+        {"s": subject, "p": predicate, "o": object_},
+    )
+    assert len(rows) <= 1
+    return rows[0] if rows else None
+
+
+def test_schema_is_idempotent(store):
+    store.ensure_schema()
+    store.ensure_schema()
+    assert store.stats().nodes["Entity"] == 0
+
+
+def test_aggregates_count_each_pmid_once_and_ignore_negated(store):
+    g.build(store)
+    fever = _edge(store, g.PNEUMONIA, "has_phenotype", g.FEVER)
+    assert fever["pmids"] == ["101", "102"]
+    assert fever["n_pmids"] == 2 and fever["n_evidence"] == 3
+    assert fever["best"] == pytest.approx(0.9) and fever["mean"] == pytest.approx((0.9 + 0.7 + 0.8) / 3)
+    assert (fever["first_year"], fever["last_year"]) == (2001, 2005)
+    # Speculative evidence is stored but does not count as support.
+    codeine = _edge(store, g.CODEINE, "affects", g.CYP2D6)
+    assert codeine["pmids"] == ["103"] and codeine["n_evidence"] == 1
+    # Negated-only evidence creates no edge at all.
+    assert _edge(store, g.MIGRAINE, "has_phenotype", g.FEVER) is None
+    curated = _edge(store, g.INFLUENZA, "has_phenotype", g.COUGH)
+    assert curated["n_pmids"] == 0 and curated["primary_source"] == "infores:hpo-annotations"
+
+
+def test_upserts_are_idempotent(store):
+    g.build(store)
+    before = store.stats().as_dict()
+    g.build(store)
+    assert store.stats().as_dict() == before
+    assert before["nodes"]["Evidence"] == 17
+    assert before["relationships"]["has_phenotype"] == 5
+    assert before["relationships"]["mentions"] == 5
+
+
+def test_new_evidence_updates_existing_edge(store):
+    g.build(store)
+    store.upsert_relations([Relation(g.PNEUMONIA, "has_phenotype", g.FEVER, [g.ev(105, 0.99)])])
+    fever = _edge(store, g.PNEUMONIA, "has_phenotype", g.FEVER)
+    assert fever["pmids"] == ["101", "102", "105"] and fever["best"] == pytest.approx(0.99)
+    assert fever["last_year"] == 2020
+
+
+def test_text_mined_support_merges_with_curated_source(store):
+    g.build(store)
+    store.upsert_relations([Relation(g.INFLUENZA, "has_phenotype", g.COUGH, [g.ev(103, 0.8)])])
+    edge = _edge(store, g.INFLUENZA, "has_phenotype", g.COUGH)
+    assert edge["sources"] == ["infores:hpo-annotations", "infores:medkg"]
+    assert edge["primary_source"] == "infores:hpo-annotations" and edge["pmids"] == ["103"]
+
+
+def test_delete_publication_recomputes_and_drops_unsupported_edges(store):
+    g.build(store)
+    store.delete_publications(["101"])
+    fever = _edge(store, g.PNEUMONIA, "has_phenotype", g.FEVER)
+    assert fever["pmids"] == ["102"] and fever["n_evidence"] == 2
+    assert _edge(store, g.PNEUMONIA, "has_phenotype", g.COUGH) is None
+    assert _edge(store, g.OSELTAMIVIR, "treats", g.INFLUENZA) is None
+    stats = store.stats().as_dict()
+    assert stats["nodes"]["Publication"] == 4
+    assert stats["relationships"]["mentions"] == 2
+    assert not store.query("publication_state", pmids=["101"])
+    # Curated edges survive the loss of all text-mined support.
+    store.upsert_relations([Relation(g.INFLUENZA, "has_phenotype", g.COUGH, [g.ev(103, 0.8)])])
+    store.delete_publications(["103"])
+    assert _edge(store, g.INFLUENZA, "has_phenotype", g.COUGH)["sources"] == ["infores:hpo-annotations"]
+
+
+def test_placeholder_never_overwrites_a_known_entity(store):
+    store.upsert_entities([Entity("mesh:D011014", Category.DISEASE, "Pneumonia", ("Lung inflammation",))])
+    store.upsert_relations([Relation("MESH:D011014", "has_phenotype", "HP:0001945",
+                                     [Evidence("1", "s", 0, 1, 0.5, "x", "1")])])
+    store.upsert_entities([Entity("MESH:D011014", Category.NAMED_THING, "")])
+    rows = store.query("entities_by_id", ids=["MESH:D011014", "HP:0001945"])
+    assert rows == [
+        {"id": "HP:0001945", "category": "NamedThing", "name": "", "synonyms": []},
+        {"id": "MESH:D011014", "category": "Disease", "name": "Pneumonia", "synonyms": ["Lung inflammation"]},
+    ]
+    store.upsert_entities([Entity("HP:0001945", Category.PHENOTYPE, "Fever")])
+    assert store.query("entities_by_id", ids=["HP:0001945"])[0]["category"] == "PhenotypicFeature"
+
+
+@pytest.mark.parametrize("cypher", [
+    "CREATE (n:Entity {id: 'x'})",
+    "MATCH (n:Entity) SET n.name = 'x'",
+    "MATCH (n) DETACH DELETE n",
+    "merge (n:Entity {id: 'x'}) return n",
+    "MATCH (n:Entity) REMOVE n.name",
+    "CALL db.createLabel('X')",
+    "MATCH (n) CALL { WITH n DELETE n }",
+    "DROP TABLE Entity",
+])
+def test_read_path_refuses_writes(store, cypher):
+    with pytest.raises(WriteRefused):
+        store.read_cypher(cypher)
+    assert store.stats().nodes["Entity"] == 0
+
+
+def test_read_path_allows_write_words_inside_strings(store):
+    g.build(store)
+    rows = store.read_cypher("MATCH (e:Entity) WHERE e.name <> 'CREATE or DELETE' RETURN count(*) AS n")
+    assert rows == [{"n": len(g.ENTITIES)}]
+
+
+def test_clear_empties_the_store(store):
+    g.build(store)
+    store.clear()
+    stats = store.stats().as_dict()
+    assert stats["nodes"] == {"Entity": 0, "Evidence": 0, "Publication": 0} and stats["relationships"] == {}
+    g.build(store)  # usable again after clear
+    assert store.stats().nodes["Entity"] == len(g.ENTITIES)
