@@ -1,0 +1,1 @@
+"""Subcommands of ``kg``, one module per area, registered in :mod:`kg.cli`."""
