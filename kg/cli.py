@@ -95,8 +95,10 @@ def clear(yes: bool, store_config: StoreConfig) -> None:
 def _register_commands() -> None:
     """Subcommands that live in their own modules (kept out of this file so that each area stays small)."""
     from kg.commands.fetch import fetch
+    from kg.commands.ingest import ingest
 
     main.add_command(fetch)
+    main.add_command(ingest)
 
 
 _register_commands()

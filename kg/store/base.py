@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -227,16 +227,23 @@ class GraphStore(ABC):
     def delete_publications(self, pmids: Sequence[str]) -> int:
         """Remove publications, their mentions and the evidence they contributed; recompute the edges.
 
-        An edge left with no supporting evidence and no curated source disappears.
-        Returns the number of edges that were recomputed or removed.
+        An edge left with no supporting evidence and no curated source disappears. The steps are ordered
+        so that a process killed at any point leaves a state the same call repairs: edges are recomputed
+        (without these publications' evidence) before that evidence is deleted, and the publication node
+        goes last. Returns the number of edges that were recomputed or removed.
         """
+        pmids = list(pmids)
         if not pmids:
             return 0
-        affected = self._delete_evidence_of(list(pmids))
-        self._delete_publication_nodes(list(pmids))
-        return self._recompute_edges(affected)
+        affected = [r["k"] for r in self._read(
+            "MATCH (ev:Evidence) WHERE ev.pmid IN $pmids RETURN DISTINCT ev.edge_key AS k ORDER BY k",
+            {"pmids": pmids})]
+        recomputed = self._recompute_edges(affected, excluding=set(pmids))
+        self._delete_evidence_of(pmids)
+        self._delete_publication_nodes(pmids)
+        return recomputed
 
-    def _recompute_edges(self, keys: Sequence[str]) -> int:
+    def _recompute_edges(self, keys: Sequence[str], excluding: Collection[str] = ()) -> int:
         if not keys:
             return 0
         existing = self._fetch_edges(list(keys))
@@ -244,7 +251,8 @@ class GraphStore(ABC):
         update, remove = [], []
         for key, edge in existing.items():
             curated = {s for s in edge.knowledge_sources if s != TEXT_MINED_SOURCE}
-            agg = self._aggregate(key, stored.get(key, []), curated)
+            rows = [r for r in stored.get(key, []) if r["pmid"] not in excluding]
+            agg = self._aggregate(key, rows, curated)
             if agg.knowledge_sources:
                 update.append(edge_row(agg))
             else:
@@ -289,8 +297,8 @@ class GraphStore(ABC):
     def _delete_edges(self, keys: list[str]) -> None: ...
 
     @abstractmethod
-    def _delete_evidence_of(self, pmids: list[str]) -> list[str]:
-        """Delete all evidence from these publications; return the keys of the edges it supported."""
+    def _delete_evidence_of(self, pmids: list[str]) -> None:
+        """Delete all evidence from these publications."""
 
     @abstractmethod
     def _delete_publication_nodes(self, pmids: list[str]) -> None:

@@ -329,13 +329,11 @@ class EmbeddedStore(GraphStore):
             )
             self._key_set(predicate).difference_update(pairs)
 
-    def _delete_evidence_of(self, pmids: list[str]) -> list[str]:
-        rows = self._read("MATCH (ev:Evidence) WHERE ev.pmid IN $pmids RETURN ev.id AS id, ev.edge_key AS k",
-                          {"pmids": pmids})
+    def _delete_evidence_of(self, pmids: list[str]) -> None:
+        rows = self._read("MATCH (ev:Evidence) WHERE ev.pmid IN $pmids RETURN ev.id AS id", {"pmids": pmids})
         if rows:
             self._execute("MATCH (ev:Evidence) WHERE ev.pmid IN $pmids DELETE ev", {"pmids": pmids})
             self._key_set("Evidence").difference_update(r["id"] for r in rows)
-        return sorted({r["k"] for r in rows})
 
     def _delete_publication_nodes(self, pmids: list[str]) -> None:
         self._execute("MATCH (p:Publication) WHERE p.pmid IN $pmids DETACH DELETE p", {"pmids": pmids})

@@ -228,13 +228,8 @@ class Neo4jStore(GraphStore):
                 rows=list(batch),
             )
 
-    def _delete_evidence_of(self, pmids: list[str]) -> list[str]:
-        records = self._write(
-            "MATCH (ev:Evidence) WHERE ev.pmid IN $pmids WITH ev, ev.edge_key AS k DETACH DELETE ev "
-            "RETURN DISTINCT k",
-            pmids=pmids,
-        )
-        return sorted(r["k"] for r in records)
+    def _delete_evidence_of(self, pmids: list[str]) -> None:
+        self._write("MATCH (ev:Evidence) WHERE ev.pmid IN $pmids DETACH DELETE ev", pmids=pmids)
 
     def _delete_publication_nodes(self, pmids: list[str]) -> None:
         self._write("MATCH (p:Publication) WHERE p.pmid IN $pmids DETACH DELETE p", pmids=pmids)

@@ -1,0 +1,54 @@
+"""``kg ingest``: read literature files and write what the pipeline finds to the graph."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.config import StoreConfig
+from kg.ingest import Ingester
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000),
+              help="Documents per extraction batch and store transaction.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, os.cpu_count() or 1),
+              help=f"Processes for extraction (this machine has {os.cpu_count()} cores).")
+@click.option("--dry-run", is_flag=True, help="Read and extract, print what would be written; write nothing.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
+@store_options
+@json_option
+def ingest(inputs: tuple[str, ...], batch_size: int, workers: int, dry_run: bool, progress: bool | None,
+           store_config: StoreConfig, as_json: bool) -> None:
+    """Ingest INPUTS: PubMed/MEDLINE XML (.xml, .xml.gz), PubTator, BioC XML; files, directories, globs or -.
+
+    Re-running is safe: unchanged documents (same PMID, version, content and pipeline) are skipped,
+    changed ones replace their earlier evidence, DeleteCitation records remove publications. An
+    interrupted run (even kill -9) is completed by running the same command again.
+
+    Exit status: 0 when every record was stored, 1 when some records failed (listed at the end).
+    """
+    store = None
+    if not dry_run or store_config.backend == "neo4j" or store_config.db_path.exists():
+        store = open_for_cli(store_config, read_only=dry_run)
+    try:
+        ingester = Ingester(store, batch_size=batch_size, workers=workers, dry_run=dry_run,
+                            progress=sys.stderr.isatty() if progress is None else progress)
+        summary = ingester.run(inputs)
+    finally:
+        if store is not None:
+            store.close()
+    if as_json:
+        echo_json({"store": store_config.describe(), "dry_run": dry_run, **summary.as_dict()})
+    else:
+        click.echo(f"{'dry run: ' if dry_run else ''}read {summary.read}, stored {summary.stored}, "
+                   f"replaced {summary.replaced}, skipped {summary.skipped} unchanged, deleted {summary.deleted}, "
+                   f"failed {len(summary.failed)}  [{store_config.describe()}]", err=True)
+        for message in summary.failed:
+            click.echo(f"  failed: {message}", err=True)
+    if not summary.ok:
+        sys.exit(1)
