@@ -102,3 +102,5 @@ def _register_commands() -> None:
 
 
 _register_commands()
+if __name__ == "__main__":
+    main()
