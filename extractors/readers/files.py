@@ -122,9 +122,13 @@ def iter_paths(inputs: PathLike | Iterable[PathLike]) -> Iterator[str]:
             raise FileNotFoundError(f"no such file or directory: {text!r}")
 
 
+# Files a directory walk passes over: `kg fetch` keeps its resume manifests beside the XML it downloads.
+_NOT_LITERATURE = (".json", ".log", ".md", ".tmp", ".part")
+
+
 def _walk(directory: Path) -> Iterator[str]:
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith("."):
+            if not name.startswith(".") and not name.endswith(_NOT_LITERATURE):
                 yield os.path.join(root, name)

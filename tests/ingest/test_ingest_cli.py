@@ -56,3 +56,13 @@ def test_unreachable_neo4j_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["ingest", str(tmp_path), "--neo4j", "bolt://127.0.0.1:9", "--no-progress"])
     assert result.exit_code != 0
     assert "bolt://127.0.0.1:9" in result.output and "running" in result.output
+
+
+def test_fetch_cache_directory_ingests_without_its_manifests(shared_data, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for source in sorted((shared_data / MODERN).iterdir()):
+        (cache / source.name).write_bytes(source.read_bytes())
+    (cache / "cyp2d6-1a2b3c4d.manifest.json").write_text('{"query": "CYP2D6"}', encoding="utf-8")
+    code, summary = run(str(cache), "--db", str(tmp_path / "g.lbug"))
+    assert code == 0 and summary["failed"] == 0 and summary["stored"] == 60
