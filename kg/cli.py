@@ -94,11 +94,19 @@ def clear(yes: bool, store_config: StoreConfig) -> None:
 
 def _register_commands() -> None:
     """Subcommands that live in their own modules (kept out of this file so that each area stays small)."""
+    from kg.commands.export_annotations import export_annotations_command
+    from kg.commands.export_kgx import export_kgx_command
+    from kg.commands.export_rdf import export_rdf_command
     from kg.commands.fetch import fetch
+    from kg.commands.groups import export_group, import_group, query_group
+    from kg.commands.import_kgx import import_kgx_command
     from kg.commands.ingest import ingest
 
-    main.add_command(fetch)
-    main.add_command(ingest)
+    for command in (fetch, ingest, import_group, export_group, query_group):
+        main.add_command(command)
+    for command in (export_rdf_command, export_kgx_command, export_annotations_command):
+        export_group.add_command(command)
+    import_group.add_command(import_kgx_command)
 
 
 _register_commands()
