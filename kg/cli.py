@@ -99,14 +99,18 @@ def _register_commands() -> None:
     from kg.commands.export_rdf import export_rdf_command
     from kg.commands.fetch import fetch
     from kg.commands.groups import export_group, import_group, query_group
+    from kg.commands.import_hpo import hpo
     from kg.commands.import_kgx import import_kgx_command
     from kg.commands.ingest import ingest
+    from kg.commands.query_symptoms import symptoms
 
     for command in (fetch, ingest, import_group, export_group, query_group):
         main.add_command(command)
     for command in (export_rdf_command, export_kgx_command, export_annotations_command):
         export_group.add_command(command)
     import_group.add_command(import_kgx_command)
+    import_group.add_command(hpo)
+    query_group.add_command(symptoms)
 
 
 _register_commands()

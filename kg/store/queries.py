@@ -58,6 +58,29 @@ _QUERIES = (
         "How many diseases each phenotype is linked to (for its information content).",
     ),
     NamedQuery(
+        "disease_phenotype_pairs",
+        "MATCH (d:Entity)-[r:has_phenotype]->(p:Entity) "
+        "RETURN d.id AS disease_id, p.id AS phenotype_id ORDER BY disease_id, phenotype_id SKIP $skip LIMIT $limit",
+        ("skip", "limit"),
+        "Every disease–phenotype pair, paged (annotation statistics: information content, disease degrees).",
+    ),
+    NamedQuery(
+        "disease_phenotype_support",
+        "MATCH (d:Entity)-[r:has_phenotype]->(p:Entity) WHERE p.id IN $ids "
+        "RETURN d.id AS disease_id, p.id AS phenotype_id, r.primary_knowledge_source AS primary_knowledge_source, "
+        "r.n_pmids AS n_pmids, r.pmids AS pmids ORDER BY disease_id, phenotype_id",
+        ("ids",),
+        "Lean symptom → disease traversal for scoring many candidates: who has the phenotypes, how supported.",
+    ),
+    NamedQuery(
+        "disease_phenotype_edges",
+        "MATCH (d:Entity)-[r:has_phenotype]->(p:Entity) WHERE d.id IN $disease_ids AND p.id IN $ids "
+        f"RETURN d.id AS disease_id, d.name AS disease_name, p.id AS phenotype_id, p.name AS phenotype_name, "
+        f"{_EDGE_COLUMNS} ORDER BY disease_id, phenotype_id",
+        ("disease_ids", "ids"),
+        "The has_phenotype edges between given diseases and phenotypes, with their evidence summary.",
+    ),
+    NamedQuery(
         "chemicals_for_gene",
         "MATCH (c:Entity)-[r]->(g:Entity) WHERE g.id IN $ids AND c.category IN ['ChemicalEntity', 'Drug'] "
         f"RETURN c.id AS chemical_id, c.name AS chemical_name, g.id AS gene_id, {_EDGE_COLUMNS} "

