@@ -1,0 +1,60 @@
+"""``kg train``: train the models that ship with medkg (``kg train ner``)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from kg.commands.common import echo_json, json_option
+
+
+@click.group()
+def train() -> None:
+    """Train medkg's models from the shared corpora."""
+
+
+@train.command("ner")
+@click.option("--data", "data_root", type=click.Path(path_type=Path, file_okay=False), envvar="KG_SHARED_DATA",
+              default=None, help="Shared data root [env KG_SHARED_DATA; default: <repo>/../shared/data].")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Model directory to write [default: models/ner/medkg-ner in the repository].")
+@click.option("--max-epochs", default=15, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--max-steps", default=0, show_default=True, type=click.IntRange(0),
+              help="Stop each component after this many updates (0: no limit).")
+@click.option("--patience", default=1600, show_default=True, type=click.IntRange(0),
+              help="Stop after this many steps without a dev improvement (0: never).")
+@click.option("--eval-frequency", default=200, show_default=True, type=click.IntRange(1),
+              help="Steps between dev evaluations (checkpoint selection).")
+@click.option("--width", default=96, show_default=True, type=click.IntRange(16, 512), help="tok2vec width.")
+@click.option("--dev-limit", default=150, show_default=True, type=click.IntRange(0),
+              help="Dev documents per corpus used for checkpoint selection (0: all).")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 8),
+              help="Components trained in parallel (one process each).")
+@click.option("--work-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Keep DocBins, configs and checkpoints here [default: a temporary directory].")
+@json_option
+def train_ner_command(data_root: Path | None, out: Path | None, max_epochs: int, max_steps: int,
+                      patience: int, eval_frequency: int, width: int, dev_limit: int, seed: int, jobs: int,
+                      work_dir: Path | None, as_json: bool) -> None:
+    """Train the NER model (scispaCy tokenizer + CNN ner components) and write it to --out."""
+    from extractors.ner.corpora import shared_data_root
+    from extractors.ner.train import DEFAULT_MODEL_DIR, TrainSettings, train_ner
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    root = shared_data_root(data_root)
+    if not (root / "corpora").is_dir():
+        raise click.UsageError(f"no corpora under {root} (use --data or KG_SHARED_DATA)")
+    settings = TrainSettings(max_epochs=max_epochs, max_steps=max_steps, patience=patience,
+                             eval_frequency=eval_frequency, width=width, dev_limit=dev_limit, seed=seed)
+    report = train_ner(root, out or DEFAULT_MODEL_DIR, settings, work_dir=work_dir, jobs=jobs)
+    if as_json:
+        echo_json(report)
+        return
+    click.echo(f"model written to {report['model']} ({report['size_bytes'] / 1e6:.1f} MB)")
+    for group, stats in report["conversion"].items():  # type: ignore[union-attr]
+        for part, s in stats.items():
+            click.echo(f"  {group} {part}: {s['docs']} docs, {s['mentions']} mentions, "
+                       f"{s['misaligned']} misaligned (expanded), {s['overlapping']} overlapping (dropped)")
