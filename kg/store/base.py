@@ -190,12 +190,12 @@ class GraphStore(ABC):
         batch twice changes nothing.
         """
         new_evidence: dict[str, list[Row]] = defaultdict(list)
-        sources: dict[str, set[str]] = defaultdict(set)
+        sources: dict[str, set[str]] = {}
         for rel in relations:
             key = rel.edge_key
-            sources[key]  # every relation touches its edge, even without evidence
+            curated = sources.setdefault(key, set())  # every relation touches its edge, even without evidence
             if rel.primary_knowledge_source != TEXT_MINED_SOURCE:
-                sources[key].add(rel.primary_knowledge_source)
+                curated.add(rel.primary_knowledge_source)
             for ev in rel.evidence:
                 new_evidence[key].append(evidence_row(rel.subject, str(rel.predicate), rel.object, ev))
         if not sources:

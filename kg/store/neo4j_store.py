@@ -18,7 +18,8 @@ from kg.schema import Category, Entity, Predicate, PublicationMention, Publicati
 from kg.store.base import GraphStore, Row, StoredEdge, StoreStats, entity_rows, split_edge_key
 from kg.store.errors import StoreError, StoreUnavailable, WriteRefused
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 20_000
+"""Rows per ``UNWIND`` statement (and at most per transaction when one call writes several statements)."""
 
 _SCHEMA = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
@@ -33,11 +34,34 @@ _EDGE_PROPERTY_NAMES = (
     "predicate", "pmids", "n_pmids", "n_evidence", "best_score", "mean_score", "first_year", "last_year",
     "extractors", "knowledge_sources", "primary_knowledge_source", "knowledge_level", "agent_type",
 )
+_EVIDENCE_COLUMNS = (
+    "id", "edge_key", "subject", "predicate", "object", "pmid", "sentence", "start_offset", "end_offset", "score",
+    "negated", "speculative", "extractor", "extractor_version", "year",
+)
 
 
 def _batches(rows: Sequence[Row], size: int = BATCH_SIZE) -> Iterator[Sequence[Row]]:
     for start in range(0, len(rows), size):
         yield rows[start:start + size]
+
+
+def _columnar(rows: Sequence[Row], names: Sequence[str]) -> dict[str, list[Any]]:
+    """Rows as one list per column: the driver packs each key once instead of once per row (~2x less client CPU).
+
+    Statements read them back with ``UNWIND range(0, size($first) - 1) AS i ... $column[i]``.
+    """
+    return {name: [row[name] for row in rows] for name in names}
+
+
+def _edge_pairs(keys: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
+    """Edge keys grouped by predicate, as (subjects, objects) columns."""
+    by_predicate: dict[str, tuple[list[str], list[str]]] = {}
+    for key in keys:
+        subject, predicate, object_ = split_edge_key(key)
+        subjects, objects = by_predicate.setdefault(predicate, ([], []))
+        subjects.append(subject)
+        objects.append(object_)
+    return by_predicate
 
 
 class Neo4jStore(GraphStore):
@@ -86,6 +110,33 @@ class Neo4jStore(GraphStore):
         except Neo4jError as exc:
             raise StoreError(f"Neo4j at {self.location}: {exc}") from exc
         return records
+
+    def _write_many(self, statements: Sequence[tuple[str, dict[str, Any], int]]) -> None:
+        """Run ``(cypher, params, n_rows)`` statements, several per managed transaction (up to BATCH_SIZE rows).
+
+        Fewer transactions mean fewer commits (each one a log flush) and fewer round trips; a transaction is
+        retried by the driver on transient errors, like ``execute_query``.
+        """
+        def work(tx: neo4j.ManagedTransaction, group: Sequence[tuple[str, dict[str, Any], int]]) -> None:
+            for cypher, params, _ in group:
+                tx.run(cypher, params).consume()
+
+        groups: list[list[tuple[str, dict[str, Any], int]]] = []
+        rows_in_group = BATCH_SIZE
+        for statement in statements:
+            if rows_in_group + statement[2] > BATCH_SIZE:
+                groups.append([])
+                rows_in_group = 0
+            groups[-1].append(statement)
+            rows_in_group += statement[2]
+        try:
+            with self._driver.session(database=self.database) as session:
+                for group in groups:
+                    session.execute_write(work, group)
+        except ServiceUnavailable as exc:
+            raise StoreUnavailable(f"lost the connection to Neo4j at {self.location}: {exc}") from exc
+        except Neo4jError as exc:
+            raise StoreError(f"Neo4j at {self.location}: {exc}") from exc
 
     def _read(self, cypher: str, params: dict[str, Any]) -> list[Row]:
         try:
@@ -157,8 +208,10 @@ class Neo4jStore(GraphStore):
         return len(rows)
 
     def _existing_entity_ids(self, ids: set[str]) -> set[str]:
-        rows = self._read("MATCH (e:Entity) WHERE e.id IN $ids RETURN e.id AS id", {"ids": sorted(ids)})
-        return {r["id"] for r in rows}
+        # Usually all exist: return only the missing ones, as one list, rather than a record per entity.
+        rows = self._read("UNWIND $ids AS id OPTIONAL MATCH (e:Entity {id: id}) WITH id, e WHERE e IS NULL "
+                          "RETURN collect(id) AS missing", {"ids": sorted(ids)})
+        return ids.difference(rows[0]["missing"]) if rows else set(ids)
 
     def upsert_mentions(self, mentions: Sequence[PublicationMention]) -> int:
         rows = list({(m.pmid, m.entity_id, str(m.source)): {
@@ -176,8 +229,9 @@ class Neo4jStore(GraphStore):
 
     # ---- relation primitives ---------------------------------------------------------------------
     def _write_evidence(self, rows: list[Row]) -> None:
-        for batch in _batches(rows):
-            self._write("UNWIND $rows AS r MERGE (ev:Evidence {id: r.id}) ON CREATE SET ev += r", rows=batch)
+        assignments = ", ".join(f"ev.{name} = ${name}[i]" for name in _EVIDENCE_COLUMNS[1:])
+        cypher = f"UNWIND range(0, size($id) - 1) AS i MERGE (ev:Evidence {{id: $id[i]}}) ON CREATE SET {assignments}"
+        self._write_many([(cypher, _columnar(batch, _EVIDENCE_COLUMNS), len(batch)) for batch in _batches(rows)])
 
     def _fetch_evidence(self, keys: list[str]) -> dict[str, list[Row]]:
         found: dict[str, list[Row]] = defaultdict(list)
@@ -192,32 +246,39 @@ class Neo4jStore(GraphStore):
 
     def _fetch_edges(self, keys: list[str]) -> dict[str, StoredEdge]:
         found: dict[str, StoredEdge] = {}
-        wanted = [dict(zip(("s", "p", "o"), split_edge_key(k), strict=True)) for k in keys]
-        for batch in _batches(wanted):
-            rows = self._read(
-                "UNWIND $rows AS r MATCH (a:Entity {id: r.s})-[x]->(b:Entity {id: r.o}) WHERE x.predicate = r.p "
-                "RETURN r.s AS s, r.p AS p, r.o AS o, x.knowledge_sources AS sources",
-                {"rows": list(batch)},
-            )
-            for row in rows:
-                key = f"{row['s']}|{row['p']}|{row['o']}"
-                found[key] = StoredEdge(key, tuple(row["sources"] or ()))
+        for predicate, (subjects, objects) in _edge_pairs(keys).items():
+            rel_type = Predicate(predicate).value  # validated: types cannot be parameters
+            for start in range(0, len(subjects), BATCH_SIZE):
+                # Both endpoints by index, then Expand(Into), which walks the smaller side; without the hints the
+                # planner may expand every has_phenotype edge of the subject (measured: 90 rows read per key).
+                rows = self._read(
+                    "UNWIND range(0, size($s) - 1) AS i "
+                    "MATCH (a:Entity {id: $s[i]}) USING INDEX a:Entity(id) "
+                    "MATCH (b:Entity {id: $o[i]}) USING INDEX b:Entity(id) "
+                    f"MATCH (a)-[x:{rel_type}]->(b) RETURN $s[i] AS s, $o[i] AS o, x.knowledge_sources AS sources",
+                    {"s": subjects[start:start + BATCH_SIZE], "o": objects[start:start + BATCH_SIZE]},
+                )
+                for row in rows:
+                    key = f"{row['s']}|{predicate}|{row['o']}"
+                    found[key] = StoredEdge(key, tuple(row["sources"] or ()))
         return found
 
     def _write_edges(self, rows: list[Row], *, new: bool) -> None:
         by_predicate: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
-            props = {name: row[name] for name in _EDGE_PROPERTY_NAMES}
-            by_predicate[row["predicate"]].append({"s": row["subject"], "o": row["object"], "props": props})
+            by_predicate[row["predicate"]].append(row)
+        properties = ", ".join(f"{name}: ${name}[i]" for name in _EDGE_PROPERTY_NAMES)
+        statements = []
         for predicate, group in by_predicate.items():
             rel_type = Predicate(predicate).value  # validated: types cannot be parameters
             verb = "CREATE" if new else "MERGE"
+            cypher = ("UNWIND range(0, size($s) - 1) AS i MATCH (a:Entity {id: $s[i]}) MATCH (b:Entity {id: $o[i]}) "
+                      f"{verb} (a)-[x:{rel_type}]->(b) SET x = {{{properties}}}")
             for batch in _batches(group):
-                self._write(
-                    "UNWIND $rows AS r MATCH (a:Entity {id: r.s}) MATCH (b:Entity {id: r.o}) "
-                    f"{verb} (a)-[x:{rel_type}]->(b) SET x = r.props",
-                    rows=list(batch),
-                )
+                params = {"s": [r["subject"] for r in batch], "o": [r["object"] for r in batch],
+                          **_columnar(batch, _EDGE_PROPERTY_NAMES)}
+                statements.append((cypher, params, len(batch)))
+        self._write_many(statements)
 
     def _delete_edges(self, keys: list[str]) -> None:
         wanted = [dict(zip(("s", "p", "o"), split_edge_key(k), strict=True)) for k in keys]

@@ -1,0 +1,1 @@
+"""Store benchmarks (run from the repository root: ``python -m benchmarks.store_write``)."""
