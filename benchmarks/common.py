@@ -84,32 +84,43 @@ def cpu_seconds(pid: int | None = None) -> float:
 
 
 # ---- stores --------------------------------------------------------------------------------------------
-def _test_server_class() -> type:
+BENCH_LAUNCHER = BENCH_DIR / "neo4j" / "BenchNeo4jLauncher.java"
+
+
+def bench_test_server(jvm_opts: Sequence[str], home: Path | None = None, page_cache_mib: int | None = None):
+    """The tests' Neo4jTestServer, optionally keeping its database in ``home`` (it survives ``stop()``, for
+    ``--reuse``) and with a page cache other than the tests' 64 MiB (through ``BenchNeo4jLauncher.java``, a
+    copy of the tests' launcher run in source-file mode with the tests' jars)."""
     sys.path.insert(0, str(REPO_ROOT))
-    from tests.neo4j_server import Neo4jTestServer
-
-    return Neo4jTestServer
-
-
-def persistent_test_server(home: Path, jvm_opts: Sequence[str]):
-    """A Neo4jTestServer whose home (the database) is ``home`` and survives ``stop()``, for ``--reuse``."""
     import tests.neo4j_server as launcher
 
-    class PersistentServer(launcher.Neo4jTestServer):
+    opts = tuple(jvm_opts)
+    if page_cache_mib is not None:
+        opts += (f"-Dmedkg.bench.pagecacheMiB={page_cache_mib}",)
+
+    class BenchServer(launcher.Neo4jTestServer):
         def start(self):
-            home.mkdir(parents=True, exist_ok=True)
-            original = launcher.tempfile.mkdtemp
-            launcher.tempfile.mkdtemp = lambda *a, **k: str(home)  # the only temp dir start() makes
+            patches = {}
+            if home is not None:
+                home.mkdir(parents=True, exist_ok=True)
+                patches[launcher.tempfile] = ("mkdtemp", lambda *a, **k: str(home))  # start()'s only temp dir
+            if page_cache_mib is not None:
+                patches[launcher] = ("MAIN_CLASS", str(BENCH_LAUNCHER))  # `java … -cp JARS File.java` runs it
+            saved = {obj: getattr(obj, name) for obj, (name, _) in patches.items()}
+            for obj, (name, value) in patches.items():
+                setattr(obj, name, value)
             try:
                 return super().start()
             finally:
-                launcher.tempfile.mkdtemp = original
+                for obj, (name, _) in patches.items():
+                    setattr(obj, name, saved[obj])
 
         def stop(self) -> None:
-            self.home = None  # keep the database
+            if home is not None:
+                self.home = None  # keep the database
             super().stop()
 
-    return PersistentServer(jvm_opts=jvm_opts)
+    return BenchServer(jvm_opts=opts)
 
 
 class Neo4jEndpoint:
@@ -119,12 +130,13 @@ class Neo4jEndpoint:
     """
 
     def __init__(self, uri: str | None, user: str | None, password: str | None, heap: str,
-                 home: Path | None = None) -> None:
+                 home: Path | None = None, page_cache_mib: int | None = None) -> None:
         self.uri = uri or os.environ.get("NEO4J_URI") or None
         self.user = user if user is not None else os.environ.get("NEO4J_USER")
         self.password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
         self.heap = heap
         self.home = home
+        self.page_cache_mib = page_cache_mib
         self.server = None
         self.external = self.uri is not None
 
@@ -134,9 +146,7 @@ class Neo4jEndpoint:
             where = f" on {self.home}" if self.home else ""
             log(f"starting the in-process Neo4j test server{where} (JVM {' '.join(opts[:3])}) ...")
             t0 = time.perf_counter()
-            server = (persistent_test_server(self.home, opts) if self.home
-                      else _test_server_class()(jvm_opts=opts))
-            self.server = server.start()
+            self.server = bench_test_server(opts, self.home, self.page_cache_mib).start()
             self.uri = self.server.uri
             log(f"Neo4j up at {self.uri} in {time.perf_counter() - t0:.1f} s")
         return self.uri
@@ -149,7 +159,8 @@ class Neo4jEndpoint:
     def describe(self) -> str:
         if self.external:
             return f"external server {self.uri}"
-        return f"in-process Neo4jTestServer (tests/neo4j_server.py), JVM -Xmx{self.heap}, page cache 64 MiB"
+        return (f"in-process Neo4jTestServer (tests/neo4j_server.py), JVM -Xmx{self.heap}, "
+                f"page cache {self.page_cache_mib or 64} MiB")
 
     def open(self) -> GraphStore:
         from kg.store.neo4j_store import Neo4jStore

@@ -155,6 +155,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--neo4j-user")
     parser.add_argument("--neo4j-password")
     parser.add_argument("--neo4j-heap", default="4g", help="-Xmx of the in-process Neo4j test server")
+    parser.add_argument("--neo4j-page-cache", type=int, metavar="MIB",
+                        help="page cache of the in-process server (default: the tests' 64 MiB; other sizes run "
+                             "benchmarks/neo4j/BenchNeo4jLauncher.java)")
     parser.add_argument("--allow-clear", action="store_true", help="allow replacing a graph in an external Neo4j")
     parser.add_argument("--json", nargs="?", const="-", metavar="PATH",
                         help="also write the results as JSON to PATH (or stdout)")
@@ -174,7 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{time.perf_counter() - t0:.1f} s")
     params = query_params(kg, args.warmup + args.runs, args.seed)
     endpoint = Neo4jEndpoint(args.neo4j, args.neo4j_user, args.neo4j_password, args.neo4j_heap,
-                             home=graph_paths(args.data_dir, kg)["neo4j"] if args.reuse else None)
+                             home=graph_paths(args.data_dir, kg)["neo4j"] if args.reuse else None,
+                             page_cache_mib=args.neo4j_page_cache)
     results: list[dict[str, Any]] = []
     rows_by_backend: dict[str, dict[str, list]] = {}
     try:

@@ -130,7 +130,9 @@ class Neo4jStore(GraphStore):
             groups[-1].append(statement)
             rows_in_group += statement[2]
         try:
-            with self._driver.session(database=self.database) as session:
+            # The bookmark manager of execute_query: later reads see these writes, as after _write().
+            with self._driver.session(database=self.database,
+                                      bookmark_manager=self._driver.execute_query_bookmark_manager) as session:
                 for group in groups:
                     session.execute_write(work, group)
         except ServiceUnavailable as exc:

@@ -1,0 +1,132 @@
+/*
+ * A copy of tests/neo4j_launcher/src/main/java/medkg/testing/Neo4jLauncher.java for the benchmarks, with one
+ * difference: the page cache size comes from -Dmedkg.bench.pagecacheMiB (default 64, as in the tests).
+ * Run in source-file mode (no build step): java -cp 'tests/neo4j_launcher/target/lib/*' BenchNeo4jLauncher.java HOME PORT
+ */
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.connectors.BoltConnectorInternalSettings;
+import org.neo4j.configuration.connectors.HttpConnector;
+import org.neo4j.configuration.connectors.HttpsConnector;
+import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.dbms.api.DatabaseManagementService;
+import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.io.ByteUnit;
+
+/**
+ * Runs a real Neo4j Community DBMS in-process with only a Bolt connector, for tests.
+ *
+ * <p>Usage: {@code java -cp ... medkg.testing.Neo4jLauncher HOME_DIR BOLT_PORT}
+ *
+ * <p>Prints exactly one line {@code NEO4J_READY bolt://127.0.0.1:PORT} to stdout once Bolt accepts
+ * connections. Shuts down cleanly on SIGTERM/SIGINT (shutdown hook), and when its stdin reaches EOF,
+ * so it dies with its parent even if the parent is SIGKILLed. Auth is disabled: test use only.
+ */
+public final class BenchNeo4jLauncher {
+    private static final String HOST = "127.0.0.1";
+    private static final AtomicReference<DatabaseManagementService> SERVICE = new AtomicReference<>();
+
+    private BenchNeo4jLauncher() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: Neo4jLauncher HOME_DIR BOLT_PORT");
+            System.exit(2);
+        }
+        Path home = Path.of(args[0]).toAbsolutePath();
+        int port = Integer.parseInt(args[1]);
+        long t0 = System.nanoTime();
+
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            DatabaseManagementService s = SERVICE.getAndSet(null);
+            if (s != null) {
+                s.shutdown();
+            }
+        }, "neo4j-shutdown"));
+        watchStdin();
+
+        try {
+            start(home, port);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            System.err.println("NEO4J_FAILED " + t);
+            System.exit(1);
+        }
+        System.err.printf("neo4j started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        System.out.println("NEO4J_READY bolt://" + HOST + ":" + port);
+        System.out.flush();
+        // Neo4j's own non-daemon threads keep the JVM alive until shutdown.
+    }
+
+    private static void start(Path home, int port) throws InterruptedException {
+        DatabaseManagementService s = new DatabaseManagementServiceBuilder(home)
+                .setConfig(BoltConnector.enabled, true)
+                .setConfig(BoltConnector.listen_address, new SocketAddress(HOST, port))
+                .setConfig(BoltConnector.advertised_address, new SocketAddress(HOST, port))
+                .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
+                // Netty/worker pools otherwise wait ~5 s each on shutdown.
+                .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofMillis(500))
+                .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofMillis(500))
+                .setConfig(HttpConnector.enabled, false)
+                .setConfig(HttpsConnector.enabled, false)
+                .setConfig(GraphDatabaseSettings.default_listen_address, new SocketAddress(HOST))
+                .setConfig(GraphDatabaseSettings.auth_enabled, false)
+                .setConfig(GraphDatabaseSettings.udc_enabled, false)
+                .setConfig(GraphDatabaseSettings.filewatcher_enabled, false)
+                .setConfig(GraphDatabaseSettings.pagecache_memory,
+                        ByteUnit.mebiBytes(Long.getLong("medkg.bench.pagecacheMiB", 64)))
+                .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
+                .setConfig(GraphDatabaseSettings.preallocate_store_files, false)
+                .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, ByteUnit.mebiBytes(4))
+                .setConfig(GraphDatabaseSettings.keep_logical_logs, "false")
+                .setConfig(GraphDatabaseSettings.shutdown_transaction_end_timeout, Duration.ofSeconds(2))
+                .build();
+        SERVICE.set(s);
+        if (!s.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME).isAvailable(120_000)) {
+            throw new IllegalStateException("default database did not become available");
+        }
+        waitForPort(port, Duration.ofSeconds(60));
+    }
+
+    /** Exit (running the shutdown hook) once stdin is closed, i.e. when the parent process goes away. */
+    private static void watchStdin() {
+        Thread t = new Thread(() -> {
+            InputStream in = System.in;
+            byte[] buf = new byte[256];
+            try {
+                while (in.read(buf) != -1) {
+                    // ignore input
+                }
+            } catch (IOException ignored) {
+                // treat as EOF
+            }
+            System.err.println("stdin closed, shutting down");
+            System.exit(0);
+        }, "stdin-watcher");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void waitForPort(int port, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(HOST, port), 1000);
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Bolt port " + port + " not accepting connections", e);
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+}
