@@ -84,19 +84,16 @@ def cpu_seconds(pid: int | None = None) -> float:
 
 
 # ---- stores --------------------------------------------------------------------------------------------
-BENCH_LAUNCHER = BENCH_DIR / "neo4j" / "BenchNeo4jLauncher.java"
-
-
 def bench_test_server(jvm_opts: Sequence[str], home: Path | None = None, page_cache_mib: int | None = None):
     """The tests' Neo4jTestServer, optionally keeping its database in ``home`` (it survives ``stop()``, for
-    ``--reuse``) and with a page cache other than the tests' 64 MiB (through ``BenchNeo4jLauncher.java``, a
-    copy of the tests' launcher run in source-file mode with the tests' jars)."""
+    ``--reuse``) and with a page cache other than the tests' 64 MiB (the launcher reads
+    ``-Dmedkg.pagecacheMiB``)."""
     sys.path.insert(0, str(REPO_ROOT))
     import tests.neo4j_server as launcher
 
     opts = tuple(jvm_opts)
     if page_cache_mib is not None:
-        opts += (f"-Dmedkg.bench.pagecacheMiB={page_cache_mib}",)
+        opts += (f"-Dmedkg.pagecacheMiB={page_cache_mib}",)
 
     class BenchServer(launcher.Neo4jTestServer):
         def start(self):
@@ -104,8 +101,6 @@ def bench_test_server(jvm_opts: Sequence[str], home: Path | None = None, page_ca
             if home is not None:
                 home.mkdir(parents=True, exist_ok=True)
                 patches[launcher.tempfile] = ("mkdtemp", lambda *a, **k: str(home))  # start()'s only temp dir
-            if page_cache_mib is not None:
-                patches[launcher] = ("MAIN_CLASS", str(BENCH_LAUNCHER))  # `java … -cp JARS File.java` runs it
             saved = {obj: getattr(obj, name) for obj, (name, _) in patches.items()}
             for obj, (name, value) in patches.items():
                 setattr(obj, name, value)

@@ -157,7 +157,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--neo4j-heap", default="4g", help="-Xmx of the in-process Neo4j test server")
     parser.add_argument("--neo4j-page-cache", type=int, metavar="MIB",
                         help="page cache of the in-process server (default: the tests' 64 MiB; other sizes run "
-                             "benchmarks/neo4j/BenchNeo4jLauncher.java)")
+                             "the launcher reads -Dmedkg.pagecacheMiB)")
     parser.add_argument("--allow-clear", action="store_true", help="allow replacing a graph in an external Neo4j")
     parser.add_argument("--json", nargs="?", const="-", metavar="PATH",
                         help="also write the results as JSON to PATH (or stdout)")

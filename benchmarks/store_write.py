@@ -289,7 +289,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--neo4j-heap", default="4g", help="-Xmx of the in-process Neo4j test server")
     parser.add_argument("--neo4j-page-cache", type=int, metavar="MIB",
                         help="page cache of the in-process server (default: the tests' 64 MiB; other sizes run "
-                             "benchmarks/neo4j/BenchNeo4jLauncher.java)")
+                             "the launcher reads -Dmedkg.pagecacheMiB)")
     parser.add_argument("--allow-clear", action="store_true", help="allow clearing a non-empty external Neo4j")
     parser.add_argument("--workdir", type=Path, help="directory for the embedded stores (default: a temp dir)")
     parser.add_argument("--keep", nargs="?", const=BENCH_DIR / ".data", type=Path, metavar="DIR",
