@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import math
@@ -267,3 +268,15 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
              for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def add_neo4j_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options choosing the Neo4j a benchmark runs against (an external one is wiped: see --allow-clear)."""
+    parser.add_argument("--neo4j", help="Bolt URI of a Neo4j to use (default: NEO4J_URI, else an in-process "
+                                        "test server); the benchmark deletes everything in that database")
+    parser.add_argument("--neo4j-user")
+    parser.add_argument("--neo4j-password")
+    parser.add_argument("--neo4j-heap", default="4g", help="-Xmx of the in-process Neo4j test server")
+    parser.add_argument("--neo4j-page-cache", type=int, metavar="MIB",
+                        help="page cache of the in-process server (default: the tests' 64 MiB)")
+    parser.add_argument("--allow-clear", action="store_true", help="allow clearing a non-empty external Neo4j")

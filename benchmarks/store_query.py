@@ -41,6 +41,7 @@ from typing import Any
 from benchmarks.common import (
     BENCH_DIR,
     Neo4jEndpoint,
+    add_neo4j_arguments,
     format_table,
     graph_paths,
     is_complete,
@@ -151,14 +152,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              "store_write --keep), and keep the ones built now there")
     parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / ".data", help="default: benchmarks/.data")
     parser.add_argument("--db", type=Path, help="embedded store path (default: DATA_DIR/kg-N-E-SEED.lbug)")
-    parser.add_argument("--neo4j", help="Bolt URI (default: NEO4J_URI, else an in-process test server)")
-    parser.add_argument("--neo4j-user")
-    parser.add_argument("--neo4j-password")
-    parser.add_argument("--neo4j-heap", default="4g", help="-Xmx of the in-process Neo4j test server")
-    parser.add_argument("--neo4j-page-cache", type=int, metavar="MIB",
-                        help="page cache of the in-process server (default: the tests' 64 MiB; other sizes run "
-                             "the launcher reads -Dmedkg.pagecacheMiB)")
-    parser.add_argument("--allow-clear", action="store_true", help="allow replacing a graph in an external Neo4j")
+    add_neo4j_arguments(parser)
     parser.add_argument("--json", nargs="?", const="-", metavar="PATH",
                         help="also write the results as JSON to PATH (or stdout)")
     args = parser.parse_args(argv)

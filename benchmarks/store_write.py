@@ -38,6 +38,7 @@ from typing import Any
 from benchmarks.common import (
     BENCH_DIR,
     Neo4jEndpoint,
+    add_neo4j_arguments,
     format_table,
     graph_paths,
     is_empty,
@@ -282,15 +283,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--update-sample", type=int, default=20_000,
                         help="relations re-written with extra evidence after the load (0: skip)")
     parser.add_argument("--backends", default="embedded,neo4j", help="comma-separated: embedded,neo4j")
-    parser.add_argument("--neo4j", help="Bolt URI of a Neo4j to use (default: NEO4J_URI, else an in-process "
-                                        "test server); the benchmark deletes everything in that database")
-    parser.add_argument("--neo4j-user")
-    parser.add_argument("--neo4j-password")
-    parser.add_argument("--neo4j-heap", default="4g", help="-Xmx of the in-process Neo4j test server")
-    parser.add_argument("--neo4j-page-cache", type=int, metavar="MIB",
-                        help="page cache of the in-process server (default: the tests' 64 MiB; other sizes run "
-                             "the launcher reads -Dmedkg.pagecacheMiB)")
-    parser.add_argument("--allow-clear", action="store_true", help="allow clearing a non-empty external Neo4j")
+    add_neo4j_arguments(parser)
     parser.add_argument("--workdir", type=Path, help="directory for the embedded stores (default: a temp dir)")
     parser.add_argument("--keep", nargs="?", const=BENCH_DIR / ".data", type=Path, metavar="DIR",
                         help="keep the batched graphs (embedded store, in-process Neo4j database) in DIR "

@@ -13,9 +13,13 @@ import io
 import os
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, TextIO, TypeVar
+
+from extractors.readers.records import ReadError
+
+T = TypeVar("T")
 
 GZIP_MAGIC = b"\x1f\x8b"
 BUFFER_SIZE = 1 << 16
@@ -132,3 +136,17 @@ def _walk(directory: Path) -> Iterator[str]:
         for name in sorted(files):
             if not name.startswith(".") and not name.endswith(_NOT_LITERATURE):
                 yield os.path.join(root, name)
+
+
+def read_path(path: PathLike, parse: Callable[[BinaryIO, str], Iterator[T]]) -> Iterator[T | ReadError]:
+    """Open ``path`` (gzip or plain, ``-`` for stdin) and yield what ``parse(stream, source)`` yields;
+    a file that cannot be opened becomes one ReadError naming it."""
+    source = source_name(path)
+    try:
+        stream = open_binary(path)
+    except OSError as exc:
+        yield ReadError(source, f"cannot open: {exc}")
+        return
+    with stream:
+        yield from parse(stream, source)
+

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from extractors.readers.annotations import gold_mention
-from extractors.readers.files import InputError, PathLike, open_binary, source_name
+from extractors.readers.files import InputError, PathLike, read_path
 from extractors.readers.records import AnnotatedDocument, GoldMention, ReadError
 from kg.schema import Document
 
@@ -20,14 +20,7 @@ CorpusRecord = AnnotatedDocument | ReadError
 
 
 def read_gsc_plus(path: PathLike) -> Iterator[CorpusRecord]:
-    source = source_name(path)
-    try:
-        stream = open_binary(path)
-    except OSError as exc:
-        yield ReadError(source, f"cannot open: {exc}")
-        return
-    with stream:
-        yield from parse_gsc_plus(stream, source)
+    return read_path(path, parse_gsc_plus)
 
 
 def looks_like_gsc_plus(head: bytes) -> bool:

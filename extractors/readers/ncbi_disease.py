@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from extractors.readers.annotations import gold_mention
-from extractors.readers.files import InputError, PathLike, open_binary, source_name
+from extractors.readers.files import InputError, PathLike, read_path
 from extractors.readers.pubtator import CorpusRecord, looks_like_pubtator, parse_pubtator
 from extractors.readers.records import AnnotatedDocument, GoldMention, ReadError
 from kg.schema import Document
@@ -25,14 +25,7 @@ _CLOSE = "</category>"
 
 def read_ncbi_disease(path: PathLike) -> Iterator[CorpusRecord]:
     """Read an NCBI disease corpus file in either of its formats."""
-    source = source_name(path)
-    try:
-        stream = open_binary(path)
-    except OSError as exc:
-        yield ReadError(source, f"cannot open: {exc}")
-        return
-    with stream:
-        yield from parse_ncbi_disease(stream, source)
+    return read_path(path, parse_ncbi_disease)
 
 
 def parse_ncbi_disease(stream: BinaryIO, source: str) -> Iterator[CorpusRecord]:

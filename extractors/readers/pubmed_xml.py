@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from extractors.readers.files import PathLike, open_binary, source_name
+from extractors.readers.files import PathLike, read_path
 from extractors.readers.records import Deletion, ReadError
 from extractors.readers.xml_stream import iter_records
 from kg.curie import normalize_curie
@@ -35,14 +35,7 @@ PubmedRecord = Document | Deletion | ReadError
 
 def read_pubmed_xml(path: PathLike) -> Iterator[PubmedRecord]:
     """Read a PubMed/MEDLINE XML file (gzip or plain, ``-`` for stdin)."""
-    source = source_name(path)
-    try:
-        stream = open_binary(path)
-    except OSError as exc:
-        yield ReadError(source, f"cannot open: {exc}")
-        return
-    with stream:
-        yield from parse_pubmed_xml(stream, source)
+    return read_path(path, parse_pubmed_xml)
 
 
 def parse_pubmed_xml(stream: BinaryIO, source: str) -> Iterator[PubmedRecord]:

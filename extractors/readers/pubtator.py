@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from extractors.readers.annotations import RelationIds, gold_mention
-from extractors.readers.files import InputError, PathLike, open_binary, source_name
+from extractors.readers.files import InputError, PathLike, read_path
 from extractors.readers.records import AnnotatedDocument, GoldMention, ReadError
 from kg.schema import Category, Document
 
@@ -31,14 +31,7 @@ _RELATION_CATEGORIES: dict[str, tuple[Category, Category]] = {"CID": (Category.C
 
 def read_pubtator(path: PathLike) -> Iterator[CorpusRecord]:
     """Read a PubTator file (gzip or plain, ``-`` for stdin) into annotated documents."""
-    source = source_name(path)
-    try:
-        stream = open_binary(path)
-    except OSError as exc:
-        yield ReadError(source, f"cannot open: {exc}")
-        return
-    with stream:
-        yield from parse_pubtator(stream, source)
+    return read_path(path, parse_pubtator)
 
 
 @dataclass(slots=True)
