@@ -79,5 +79,12 @@ class Pipeline:
         return docs
 
 
-def default_pipeline() -> Pipeline:
-    return Pipeline([AnnotatedMentions(), MeshIndexing()])
+def default_pipeline(relations: bool = False) -> Pipeline:
+    """The ingest pipeline; ``relations`` adds the shipped relation extractor (a transformer pass per
+    abstract, so it is opt-in: ``kg ingest --relations``)."""
+    components: list[Component] = [AnnotatedMentions(), MeshIndexing()]
+    if relations:
+        from extractors.relations.component import RelationExtractor
+
+        components.append(RelationExtractor())
+    return Pipeline(components)

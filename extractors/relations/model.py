@@ -47,6 +47,8 @@ class ModelConfig:
     hidden: int = 384
     dropout: float = 0.1
     max_length: int = 512
+    layers: int = 4  # encoder layers used (of MiniLM's 6): the lower layers carry more relational signal
+    # for a frozen sentence-embedding model, and two fewer layers make inference a third cheaper
     trainable_layers: int = 0  # top encoder layers fine-tuned; the rest is the package's, frozen
     none_bias: float = 0.0  # added to the "none" logit at prediction time (chosen on dev)
     version: str = "1"
@@ -57,6 +59,8 @@ class RelationModel(nn.Module):
     def __init__(self, encoder: nn.Module, config: ModelConfig) -> None:
         super().__init__()
         encoder.pooler = None  # unused; keeps it out of the parameters
+        del encoder.encoder.layer[config.layers:]
+        encoder.config.num_hidden_layers = config.layers
         self.encoder = encoder
         self.config = config
         size = encoder.config.hidden_size

@@ -33,7 +33,7 @@ NONE_BIASES = tuple(x / 2 for x in range(-6, 9))  # candidates for ModelConfig.n
 
 @dataclass(slots=True)
 class TrainSettings:
-    epochs: int = 30
+    epochs: int = 20
     lr: float = 1e-4  # fine-tuned encoder layers
     head_lr: float = 1e-3  # entity query + classifier
     batch_docs: int = 4  # abstracts per optimizer step

@@ -65,7 +65,7 @@ def train_ner_command(data_root: Path | None, out: Path | None, max_epochs: int,
               default=None, help="Shared data root [env KG_SHARED_DATA; default: <repo>/../shared/data].")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Model directory to write [default: models/re/medkg-re in the repository].")
-@click.option("--epochs", default=30, show_default=True, type=click.IntRange(1, 100))
+@click.option("--epochs", default=20, show_default=True, type=click.IntRange(1, 100))
 @click.option("--lr", default=1e-4, show_default=True, type=float, help="Learning rate of the fine-tuned layers.")
 @click.option("--head-lr", default=1e-3, show_default=True, type=float, help="Learning rate of query and head.")
 @click.option("--batch-docs", default=4, show_default=True, type=click.IntRange(1), help="Abstracts per step.")
