@@ -9,7 +9,7 @@ the model's own marker table, indexed by ``marker_ids`` (-1 for ordinary wordpie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kg.schema import Category
 
@@ -34,6 +34,7 @@ class Encoded:
     marker_ids: list[list[int]]
     token_sentence: list[list[int]]
     mention_pos: list[list[tuple[int, int]]]
+    entity_sentences: list[list[int]] = field(default_factory=list)  # sentence of each mention, per entity
 
 
 def encode(doc: RelDoc, tokenizer, max_length: int = 512) -> Encoded:
@@ -64,7 +65,8 @@ def encode(doc: RelDoc, tokenizer, max_length: int = 512) -> Encoded:
             flat.append((ids[i], -1, sent, -1))
         flat.extend((placeholder, END_MARKER, sent, -1) for _ in range(ends[i]))
     chunks = _chunk(flat, max_length - 2)
-    out = Encoded([], [], [], [[] for _ in doc.entities])
+    out = Encoded([], [], [], [[] for _ in doc.entities],
+                  [[mention_sentence(doc.sentences, span) for span in e.spans] for e in doc.entities])
     for c, chunk in enumerate(chunks):
         out.input_ids.append([tokenizer.cls_token_id, *(t[0] for t in chunk), tokenizer.sep_token_id])
         out.marker_ids.append([-1, *(t[1] for t in chunk), -1])
@@ -96,3 +98,28 @@ def _chunk(flat: list[tuple[int, int, int, int]], size: int) -> list[list[tuple[
     if current:
         chunks.append(current)
     return chunks
+
+
+N_PAIR_FEATURES = 17
+
+
+def pair_features(enc: Encoded, pairs: list[tuple[int, int]]) -> list[list[float]]:
+    """Where the two entities of each pair occur, as one-hot bins: what a frozen encoder sees least.
+
+    Sentences mentioning both (0/1/2/3+), smallest sentence distance (0/1/2/3-4/5+), each entity in the
+    title, and each entity's number of mentions (1/2/3+).
+    """
+    out = []
+    for h, t in pairs:
+        hs, ts = enc.entity_sentences[h], enc.entity_sentences[t]
+        both = len(set(hs) & set(ts))
+        distance = min(abs(a - b) for a in hs for b in ts) if hs and ts else 9
+        row = [0.0] * N_PAIR_FEATURES
+        row[min(both, 3)] = 1.0
+        row[4 + (distance if distance < 3 else 3 if distance < 5 else 4)] = 1.0
+        row[9] = float(0 in hs)
+        row[10] = float(0 in ts)
+        row[11 + min(len(hs), 3) - 1] = 1.0
+        row[14 + min(len(ts), 3) - 1] = 1.0
+        out.append(row)
+    return out

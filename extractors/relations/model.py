@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .encoding import N_MARKERS, Encoded
+from .encoding import N_MARKERS, N_PAIR_FEATURES, Encoded, pair_features
 from .labels import CLASSES
 
 WEIGHTS = "model.safetensors"
@@ -50,6 +50,7 @@ class ModelConfig:
     layers: int = 4  # encoder layers used (of MiniLM's 6): the lower layers carry more relational signal
     # for a frozen sentence-embedding model, and two fewer layers make inference a third cheaper
     trainable_layers: int = 0  # top encoder layers fine-tuned; the rest is the package's, frozen
+    pair_features: bool = True  # sentence co-occurrence/distance bins beside the encoder features
     none_bias: float = 0.0  # added to the "none" logit at prediction time (chosen on dev)
     version: str = "1"
     trained: dict = field(default_factory=dict)  # provenance: data, seed, epochs, dev scores
@@ -66,8 +67,9 @@ class RelationModel(nn.Module):
         size = encoder.config.hidden_size
         self.markers = nn.Embedding(N_MARKERS, size)
         self.query = nn.Linear(size, size)
+        extra = N_PAIR_FEATURES if config.pair_features else 0
         self.head = nn.Sequential(
-            nn.Linear(4 * size, config.hidden), nn.GELU(), nn.Dropout(config.dropout),
+            nn.Linear(4 * size + extra, config.hidden), nn.GELU(), nn.Dropout(config.dropout),
             nn.Linear(config.hidden, len(CLASSES)),
         )
         self.dropout = nn.Dropout(config.dropout)
@@ -157,7 +159,10 @@ class RelationModel(nn.Module):
         weights = weights / (weights.sum(-1, keepdim=True) + 1e-9)
         context = weights @ states
         eh, et = entities[h], entities[t]
-        features = self.dropout(torch.cat([eh, et, eh * et, context], dim=-1))
+        parts = [eh, et, eh * et, context]
+        if self.config.pair_features:
+            parts.append(torch.tensor(pair_features(enc, pairs), dtype=states.dtype, device=states.device))
+        features = self.dropout(torch.cat(parts, dim=-1))
         return self.head(features), weights
 
     def forward(self, batch: list[Encoded], pairs: list[list[tuple[int, int]]]):

@@ -47,3 +47,25 @@ def test_long_documents_are_cut_at_sentence_boundaries(tokenizer):
     starts = [row[1] for row in enc.token_sentence[1:]]
     ends = [row[-2] for row in enc.token_sentence[:-1]]
     assert all(s == e + 1 for s, e in zip(starts, ends, strict=True))
+
+
+def test_pair_features_bin_sentence_cooccurrence(tokenizer):
+    from extractors.relations.encoding import N_PAIR_FEATURES, pair_features
+
+    title = "Cisplatin nephrotoxicity."
+    text = title + " Cisplatin was given. Rats developed nephrotoxicity. Cisplatin and gentamicin were compared."
+    m = [("C1", Category.CHEMICAL, (0, 9), "Cisplatin"), ("D1", Category.DISEASE, (10, 24), "nephrotoxicity"),
+         ("C1", Category.CHEMICAL, (26, 35), "Cisplatin"), ("D1", Category.DISEASE, (62, 76), "nephrotoxicity"),
+         ("C1", Category.CHEMICAL, (78, 87), "Cisplatin"), ("C2", Category.CHEMICAL, (92, 102), "gentamicin")]
+    doc = build_reldoc("1", text, len(title), m)
+    enc = encode(doc, tokenizer)
+    assert enc.entity_sentences == [[0, 1, 3], [0, 2], [3]]
+    by_pair = dict(zip(doc.pairs, pair_features(enc, doc.pairs), strict=True))
+    c1_d1 = by_pair[(0, 1)]
+    assert len(c1_d1) == N_PAIR_FEATURES
+    assert c1_d1[1] == 1  # one sentence (the title) mentions both
+    assert c1_d1[4] == 1  # distance 0
+    assert c1_d1[9] == 1 and c1_d1[10] == 1  # both in the title
+    assert c1_d1[13] == 1 and c1_d1[15] == 1  # 3+ and 2 mentions
+    c2_d1 = by_pair[(2, 1)]
+    assert c2_d1[0] == 1 and c2_d1[5] == 1 and c2_d1[9] == 0  # never together, one sentence apart, not in title
