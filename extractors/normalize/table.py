@@ -1,9 +1,10 @@
 """The lexicon table: merged concepts as one gzipped TSV (what ships in ``models/lexicon`` or a user's cache).
 
-One line per concept: ``curie, categories (comma-separated), name, synonyms ('|'), xrefs ('|')``, after a ``#``
-line with the build's provenance. Concepts from several sources with the same CURIE are merged (names and
-cross-references united; the first source's name stays the name). The index built from the table
-(:mod:`extractors.normalize.lexicon`) is cached separately, keyed by the table's hash.
+One line per concept: ``curie, categories (comma-separated), name, synonyms ('|'), xrefs ('|')`` and, in tables
+built with training corpora, ``corpus names ('|')``, after a ``#`` line with the build's provenance. Concepts
+from several sources with the same CURIE are merged (names and cross-references united; the first source's name
+stays the name). The index built from the table (:mod:`extractors.normalize.lexicon`) is cached separately, keyed
+by the table's hash.
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ def merge(concepts: Iterable[Concept], progress: bool = False) -> list[Concept]:
         old = merged.get(curie)
         if old is None:
             merged[curie] = Concept(curie, concept.categories, concept.name, _unique(concept.synonyms, concept.name),
-                                    tuple(dict.fromkeys(xrefs)))
+                                    tuple(dict.fromkeys(xrefs)), concept.corpus_names)
         else:
             merged[curie] = Concept(
                 curie, tuple(dict.fromkeys(old.categories + concept.categories)), old.name,
                 _unique(old.synonyms + (concept.name,) + concept.synonyms, old.name),
-                tuple(dict.fromkeys(old.xrefs + xrefs)),
+                tuple(dict.fromkeys(old.xrefs + xrefs)), tuple(dict.fromkeys(old.corpus_names + concept.corpus_names)),
             )
     return list(merged.values())
 
@@ -58,7 +59,8 @@ def write_table(concepts: list[Concept], path: Path, provenance: dict[str, str])
         gz.write(f"# {json.dumps(provenance, sort_keys=True)}\n".encode())
         for c in concepts:
             line = "\t".join((c.curie, ",".join(c.categories), _clean(c.name),
-                              "|".join(_clean(s) for s in c.synonyms), "|".join(c.xrefs)))
+                              "|".join(_clean(s) for s in c.synonyms), "|".join(c.xrefs),
+                              *(("|".join(_clean(s) for s in c.corpus_names),) if c.corpus_names else ())))
             gz.write(line.encode("utf-8") + b"\n")
     tmp.replace(path)
 
@@ -72,8 +74,9 @@ def read_table(path: Path) -> tuple[list[Concept], dict[str, str]]:
             if line.startswith("#"):
                 provenance = json.loads(line[1:])
                 continue
-            curie, categories, name, synonyms, xrefs = line.rstrip("\n").split("\t")
+            curie, categories, name, synonyms, xrefs, *corpus = line.rstrip("\n").split("\t")
             concepts.append(Concept(curie, tuple(Category(c) for c in categories.split(",")), name,
                                     tuple(synonyms.split("|")) if synonyms else (),
-                                    tuple(xrefs.split("|")) if xrefs else ()))
+                                    tuple(xrefs.split("|")) if xrefs else (),
+                                    tuple(corpus[0].split("|")) if corpus and corpus[0] else ()))
     return concepts, provenance

