@@ -94,6 +94,7 @@ def clear(yes: bool, store_config: StoreConfig) -> None:
 
 def _register_commands() -> None:
     """Subcommands that live in their own modules (kept out of this file so that each area stays small)."""
+    from kg.commands.demo import demo
     from kg.commands.evaluate import evaluate
     from kg.commands.evaluate_symptoms import symptoms as evaluate_symptoms
     from kg.commands.export_annotations import export_annotations_command
@@ -104,10 +105,11 @@ def _register_commands() -> None:
     from kg.commands.import_hpo import hpo
     from kg.commands.import_kgx import import_kgx_command
     from kg.commands.ingest import ingest
+    from kg.commands.lexicon import lexicon
     from kg.commands.query_symptoms import symptoms
     from kg.commands.train import train
 
-    for command in (fetch, ingest, import_group, export_group, query_group, train, evaluate):
+    for command in (demo, fetch, ingest, import_group, export_group, query_group, train, evaluate, lexicon):
         main.add_command(command)
     for command in (export_rdf_command, export_kgx_command, export_annotations_command):
         export_group.add_command(command)
