@@ -37,10 +37,12 @@ class TrainSettings:
     lr: float = 1e-4  # fine-tuned encoder layers
     head_lr: float = 1e-3  # entity query + classifier
     batch_docs: int = 4  # abstracts per optimizer step
+    layers: int = 4
     trainable_layers: int = 0
+    pair_features: bool = True
     seed: int = 0
     max_train_docs: int = 0  # 0: all (a smaller number is for smoke runs)
-    threads: int = 0  # torch threads (0: torch's default)
+    threads: int = 1  # torch threads (0: torch's default); small ops on a busy machine run best on one
 
 
 @dataclass(slots=True)
@@ -120,7 +122,8 @@ def train_re(data_root: str | Path | None, out: Path = DEFAULT_MODEL_DIR, settin
     dev_docs, dev_records = corpora.load("biored", "dev", data_root)
     if settings.max_train_docs:
         train_docs = train_docs[: settings.max_train_docs]
-    model, tokenizer = new_model(ModelConfig(trainable_layers=settings.trainable_layers))
+    model, tokenizer = new_model(ModelConfig(layers=settings.layers, trainable_layers=settings.trainable_layers,
+                                             pair_features=settings.pair_features))
     model.freeze_lower()
     train = [c for c in cache_lower(model, tokenizer, train_docs, cache_dir, "biored-train") if c.doc.pairs]
     dev = cache_lower(model, tokenizer, dev_docs, cache_dir, "biored-dev")
