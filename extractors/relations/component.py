@@ -63,11 +63,14 @@ class RelationExtractor:
                 self._loaded = (model, tokenizer)
             return self._loaded
 
-    def predict(self, docs: list[RelDoc]) -> list[list[PairPrediction]]:
+    def predict(self, docs: list[RelDoc], progress: bool = False) -> list[list[PairPrediction]]:
+        from tqdm import tqdm
+
         from .predict import predict
 
         model, tokenizer = self.model
-        return list(predict(model, tokenizer, docs, self.batch_size))
+        found = predict(model, tokenizer, docs, self.batch_size)
+        return list(tqdm(found, total=len(docs), desc="relations", unit="doc", disable=not progress))
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         rel_docs = [from_document(d) for d in docs]

@@ -36,7 +36,7 @@ def end_to_end_docs(records: list[AnnotatedDocument]) -> list[RelDoc]:
     return [from_document(d) for d in docs]
 
 
-def _run(corpus: str, split: str, data_root, file, entities: str, model_path, quantize: bool,
+def _run(corpus: str, split: str, data_root, file, entities: str, model_path, quantize: bool, progress: bool,
          ) -> tuple[list[RelDoc], list[AnnotatedDocument], list[list[PairPrediction]], float, float]:
     if entities not in ("gold", "predicted"):
         raise ValueError(f"entities must be gold or predicted, not {entities!r}")
@@ -48,7 +48,7 @@ def _run(corpus: str, split: str, data_root, file, entities: str, model_path, qu
         docs = end_to_end_docs(records)
     entity_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    predictions = extractor.predict(docs)
+    predictions = extractor.predict(docs, progress)
     return docs, records, predictions, entity_seconds, time.perf_counter() - started
 
 
@@ -64,9 +64,11 @@ def _report(corpus, split, entities, file, docs, scores, entity_seconds, re_seco
 
 
 def evaluate_biored(split: str = "dev", data_root: str | Path | None = None, file: str | Path | None = None,
-                    entities: str = "gold", model_path: str | Path | None = None, quantize: bool = False) -> dict:
+                    entities: str = "gold", model_path: str | Path | None = None, quantize: bool = False,
+                    progress: bool = False) -> dict:
     """BioRED entity-pair and pair+type P/R/F1 (see :mod:`extractors.relations.metrics`)."""
-    docs, records, predictions, t_ent, t_re = _run("biored", split, data_root, file, entities, model_path, quantize)
+    docs, records, predictions, t_ent, t_re = _run("biored", split, data_root, file, entities, model_path, quantize,
+                                                     progress)
     predicted = [(d.pmid, d.entities[p.head].id, d.entities[p.tail].id, p.type)
                  for d, preds in zip(docs, predictions, strict=True) for p in preds]
     scores = score_biored(predicted, gold_triples(records))
@@ -74,13 +76,15 @@ def evaluate_biored(split: str = "dev", data_root: str | Path | None = None, fil
 
 
 def evaluate_cid(split: str = "dev", data_root: str | Path | None = None, file: str | Path | None = None,
-                 entities: str = "gold", model_path: str | Path | None = None, quantize: bool = False) -> dict:
+                 entities: str = "gold", model_path: str | Path | None = None, quantize: bool = False,
+                 progress: bool = False) -> dict:
     """BC5CDR chemical-induced-disease, document level: (PMID, chemical, disease) P/R/F1.
 
     A CID is predicted where the model says Positive_Correlation between a chemical and a disease
     (:mod:`extractors.relations.labels`).
     """
-    docs, records, predictions, t_ent, t_re = _run("bc5cdr", split, data_root, file, entities, model_path, quantize)
+    docs, records, predictions, t_ent, t_re = _run("bc5cdr", split, data_root, file, entities, model_path, quantize,
+                                                     progress)
     predicted = set()
     for d, preds in zip(docs, predictions, strict=True):
         for p in preds:

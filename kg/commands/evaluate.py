@@ -66,7 +66,7 @@ def _evaluate_relations(which: str, **kwargs) -> None:
 
     as_json = kwargs.pop("as_json")
     try:
-        report = (evaluate_biored if which == "re" else evaluate_cid)(**kwargs)
+        report = (evaluate_biored if which == "re" else evaluate_cid)(**kwargs, progress=not as_json)
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
