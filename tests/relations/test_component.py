@@ -32,13 +32,19 @@ def test_component_turns_mentions_into_relations_with_evidence(extracted, extrac
 
 def test_relations_are_stored_with_predicate_score_and_evidence(store, extracted):
     relations = extracted.relations
-    assert store.upsert_relations(relations) > 0
+    supported = [rel for rel in relations if rel.evidence[0].supports]
+    assert supported
+    assert store.upsert_relations(relations) == len(supported)
     for rel in relations:
         rows = store.read_cypher(
             "MATCH (a:Entity)-[r]->(b:Entity) WHERE a.id = $s AND b.id = $o AND r.predicate = $p "
             "RETURN r.pmids AS pmids, r.best_score AS best",
             {"s": rel.subject, "p": str(rel.predicate), "o": rel.object})
-        assert len(rows) == 1 and rows[0]["pmids"] == [extracted.pmid]
         if rel.evidence[0].supports:
+            assert len(rows) == 1 and rows[0]["pmids"] == [extracted.pmid]
             assert rows[0]["best"] == pytest.approx(rel.evidence[0].score, abs=1e-4)
-    assert store.upsert_relations(relations) >= 0  # idempotent re-write
+        else:  # negated or speculative evidence is kept but makes no edge
+            assert rows == []
+    assert store.upsert_relations(relations) == len(supported)  # re-writing the same batch adds nothing
+    evidence = store.read_cypher("MATCH (ev:Evidence) RETURN count(ev) AS n")[0]["n"]
+    assert evidence == len(relations)
