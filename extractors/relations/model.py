@@ -204,6 +204,7 @@ def load_base():
 
     path = base_model_dir()
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    tokenizer.model_max_length = 1_000_000  # whole abstracts are tokenized, then cut into chunks (encoding.py)
     encoder = AutoModel.from_pretrained(path, local_files_only=True)
     return encoder, tokenizer
 
