@@ -63,6 +63,10 @@ class RelationExtractor:
                 self._loaded = (model, tokenizer)
             return self._loaded
 
+    @property
+    def config(self):
+        return self.model[0].config
+
     def predict(self, docs: list[RelDoc], progress: bool = False) -> list[list[PairPrediction]]:
         from tqdm import tqdm
 

@@ -52,6 +52,7 @@ class ModelConfig:
     trainable_layers: int = 0  # top encoder layers fine-tuned; the rest is the package's, frozen
     pair_features: bool = True  # sentence co-occurrence/distance bins beside the encoder features
     none_bias: float = 0.0  # added to the "none" logit at prediction time (chosen on dev)
+    cid_min_score: float = 0.0  # a chemical–disease Positive_Correlation counts as CID from this probability
     version: str = "1"
     trained: dict = field(default_factory=dict)  # provenance: data, seed, epochs, dev scores
 

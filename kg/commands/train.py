@@ -107,3 +107,30 @@ def train_re_command(data_root: Path | None, out: Path | None, epochs: int, lr: 
     for row in report["history"]:
         click.echo(f"  epoch {row['epoch']}: loss {row['loss']}, dev pair F1 {row['dev_pair_f1']}, "
                    f"pair+type F1 {row['dev_pair_type_f1']} (none bias {row['none_bias']})")
+
+
+@train.command("cid-threshold")
+@click.option("--data", "data_root", type=click.Path(path_type=Path, file_okay=False), envvar="KG_SHARED_DATA",
+              default=None, help="Shared data root [env KG_SHARED_DATA; default: <repo>/../shared/data].")
+@click.option("--model", "model_path", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Relation model directory to update [default: the shipped models/re/medkg-re].")
+@click.option("--docs", default=150, show_default=True, type=click.IntRange(1), help="BC5CDR train abstracts used.")
+@json_option
+def train_cid_threshold(data_root: Path | None, model_path: Path | None, docs: int, as_json: bool) -> None:
+    """Choose the probability from which a chemical–disease Positive_Correlation counts as CID (BC5CDR train)."""
+    import json
+
+    from extractors.relations.evaluate import choose_cid_threshold
+    from extractors.relations.model import CONFIG, DEFAULT_MODEL_DIR
+
+    directory = model_path or DEFAULT_MODEL_DIR
+    report = choose_cid_threshold(data_root, docs, directory)
+    config = json.loads((directory / CONFIG).read_text(encoding="utf-8"))
+    config["cid_min_score"] = report["cid_min_score"]
+    (directory / CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        echo_json(report)
+        return
+    for t, s in report["train_scores"].items():
+        click.echo(f"  {t:.2f}: P {s['precision']:6.2f} R {s['recall']:6.2f} F1 {s['f1']:6.2f}")
+    click.echo(f"cid_min_score = {report['cid_min_score']} written to {directory / CONFIG}")
