@@ -184,8 +184,15 @@ def _support(row: Row, subject: str, object_: str, params: GeneDrugParams) -> Ed
     sources = list(row.get("knowledge_sources") or [])
     primary = row.get("primary_knowledge_source") or TEXT_MINED_SOURCE
     strength = edge_strength(row.get("n_pmids"), row.get("best_score"), is_curated(sources, primary), params)
-    return EdgeSupport(subject, row["predicate"], object_, round(strength, 4), row.get("n_pmids") or 0,
+    return EdgeSupport(subject, row["predicate"], object_, strength, row.get("n_pmids") or 0,
                        round(row.get("best_score") or 0.0, 4), list(row.get("pmids") or []), primary, sources)
+
+
+def _edge_columns(row: Row, prefix: str, predicate: str) -> Row:
+    """One edge's columns out of a path row (``treats_n_pmids`` → ``n_pmids``)."""
+    return {"predicate": predicate, "n_pmids": row[f"{prefix}_n_pmids"], "pmids": row[f"{prefix}_pmids"],
+            "best_score": row[f"{prefix}_score"], "primary_knowledge_source": row[f"{prefix}_source"],
+            "knowledge_sources": row[f"{prefix}_sources"]}
 
 
 class GeneDrugFinder:
@@ -265,13 +272,8 @@ class GeneDrugFinder:
             fan_out[row["disease_id"]].add(row["drug_id"])
         for row in rows:
             disease, drug = row["disease_id"], row["drug_id"]
-            link = _support({"predicate": row["gene_disease_predicate"], "n_pmids": row["gene_disease_pmids"],
-                             "best_score": row["gene_disease_score"],
-                             "primary_knowledge_source": row["gene_disease_source"],
-                             "knowledge_sources": row["gene_disease_sources"]}, gene_id, disease, p)
-            treats = _support({"predicate": "treats", "n_pmids": row["treats_pmids"], "best_score": row["treats_score"],
-                               "primary_knowledge_source": row["treats_source"],
-                               "knowledge_sources": row["treats_sources"]}, drug, disease, p)
+            link = _support(_edge_columns(row, "gene_disease", row["gene_disease_predicate"]), gene_id, disease, p)
+            treats = _support(_edge_columns(row, "treats", "treats"), drug, disease, p)
             score = p.hop_weight * link.strength * treats.strength / (1.0 + math.log(len(fan_out[disease])))
             add(drug, row["drug_name"], DrugPath("via_disease", f"{link.predicate}/treats", score, [link, treats],
                                                  disease, row["disease_name"] or ""))
@@ -289,8 +291,10 @@ class GeneDrugFinder:
             via = [x.score for x in paths if x.kind == "via_disease"]
             parts = {"direct": round(max(direct, default=0.0), 4), "via_disease": round(max(via, default=0.0), 4),
                      "n_direct": len(direct), "n_via_disease": len(via)}
-            for path in paths:
+            for path in paths:  # rounded for output only, after the drug score is computed
                 path.score = round(path.score, 4)
+                for edge in path.edges:
+                    edge.strength = round(edge.strength, 4)
             edges = [e for x in paths for e in x.edges]
             sources = sorted({s for e in edges for s in (e.knowledge_sources or [e.primary_knowledge_source])})
             pmids = sorted({pm for e in edges for pm in e.pmids}, key=lambda x: (len(x), x))

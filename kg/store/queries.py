@@ -112,9 +112,10 @@ _QUERIES = (
         "MATCH (g:Entity)-[a]-(d:Entity)<-[t:treats]-(c:Entity) "
         "WHERE g.id IN $ids AND d.category = 'Disease' AND c.category IN ['ChemicalEntity', 'Drug'] "
         "RETURN c.id AS drug_id, c.name AS drug_name, d.id AS disease_id, d.name AS disease_name, "
-        "g.id AS gene_id, a.predicate AS gene_disease_predicate, a.n_pmids AS gene_disease_pmids, "
-        "a.best_score AS gene_disease_score, a.primary_knowledge_source AS gene_disease_source, "
-        "a.knowledge_sources AS gene_disease_sources, t.n_pmids AS treats_pmids, t.best_score AS treats_score, "
+        "g.id AS gene_id, a.predicate AS gene_disease_predicate, a.n_pmids AS gene_disease_n_pmids, "
+        "a.pmids AS gene_disease_pmids, a.best_score AS gene_disease_score, "
+        "a.primary_knowledge_source AS gene_disease_source, a.knowledge_sources AS gene_disease_sources, "
+        "t.n_pmids AS treats_n_pmids, t.pmids AS treats_pmids, t.best_score AS treats_score, "
         "t.primary_knowledge_source AS treats_source, t.knowledge_sources AS treats_sources "
         "ORDER BY drug_id, disease_id, gene_id, gene_disease_predicate",
         ("ids",),
