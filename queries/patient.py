@@ -21,7 +21,8 @@ Steps
        Each flag carries the edge's strength, knowledge sources and PMIDs.
 
 Privacy: the analysis only reads the store (the CLI opens it read-only) and logs nothing; a profile is never
-written anywhere.
+written anywhere. Names from the profile do travel as query parameters, and the Neo4j driver's own DEBUG logging
+(logger ``neo4j``) prints those: keep that logger at INFO or above where profiles are real patients.
 """
 
 from __future__ import annotations
