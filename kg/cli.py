@@ -105,6 +105,7 @@ def _register_commands() -> None:
     from kg.commands.import_drugcentral import drugcentral
     from kg.commands.import_hpo import hpo
     from kg.commands.import_kgx import import_kgx_command
+    from kg.commands.import_pharmgkb import pharmgkb
     from kg.commands.ingest import ingest
     from kg.commands.query_gene_drugs import drugs_for_gene
     from kg.commands.query_patient import patient
@@ -118,6 +119,7 @@ def _register_commands() -> None:
     import_group.add_command(import_kgx_command)
     import_group.add_command(hpo)
     import_group.add_command(drugcentral)
+    import_group.add_command(pharmgkb)
     query_group.add_command(symptoms)
     query_group.add_command(drugs_for_gene)
     query_group.add_command(patient)

@@ -24,21 +24,19 @@ Metrics
 
 from __future__ import annotations
 
-import csv
 import re
 import time
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.importers.pharmgkb import PHARMGKB_DIR, drug_xrefs, quoted_list, read_tsv
 from queries.gene_drugs import GeneDrugFinder
 
-PHARMGKB_DIR = Path("kb/pharmgkb")
 DEFAULT_LEVELS = ("1A", "1B")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_XREF_PREFIXES = {"DrugBank": "DRUGBANK", "ChEBI": "CHEBI", "MeSH": "MESH"}
 
 
 def norm_name(text: str) -> str:
@@ -55,29 +53,12 @@ class GoldDrug:
         return curie in self.xrefs or any(norm_name(n) in self.names for n in names if n)
 
 
-def _tsv(path: Path) -> Iterator[dict[str, str]]:
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))  # drugs.tsv has InChI/SMILES cells over 128 kB
-    with path.open(encoding="utf-8", newline="") as fh:
-        yield from csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
-
-
-def _quoted_list(cell: str) -> list[str]:
-    """``"a","b, c"`` → ["a", "b, c"] (PharmGKB's list cells)."""
-    return next(csv.reader([cell], skipinitialspace=True), []) if cell else []
-
-
 def read_drug_vocabulary(path: Path) -> dict[str, tuple[set[str], set[str]]]:
     """PharmGKB drug name (normalised) → (normalised generic names, CURIE cross-references)."""
     vocabulary: dict[str, tuple[set[str], set[str]]] = {}
-    for row in _tsv(path):
-        names = {norm_name(row["Name"])} | {norm_name(n) for n in _quoted_list(row.get("Generic Names", ""))}
-        xrefs = set()
-        for ref in _quoted_list(row.get("Cross-references", "")) + _quoted_list(row.get("External Vocabulary", "")):
-            prefix, _, local = ref.partition(":")
-            if prefix in _XREF_PREFIXES and local:
-                local = local.split("(", 1)[0].strip()
-                local = local.split(":", 1)[1] if local.upper().startswith("CHEBI:") else local
-                xrefs.add(f"{_XREF_PREFIXES[prefix]}:{local}")
+    for row in read_tsv(path):
+        names = {norm_name(row["Name"])} | {norm_name(n) for n in quoted_list(row.get("Generic Names", ""))}
+        xrefs = {curie for curies in drug_xrefs(row).values() for curie in curies}
         vocabulary[norm_name(row["Name"])] = ({n for n in names if n}, xrefs)
     return vocabulary
 
@@ -89,7 +70,7 @@ def read_gold(data: Path, levels: Collection[str] = DEFAULT_LEVELS) -> dict[str,
         raise FileNotFoundError(f"no PharmGKB clinical_annotations.tsv in {folder}; pass the shared data folder")
     vocabulary = read_drug_vocabulary(folder / "drugs.tsv")
     pairs: dict[str, set[str]] = defaultdict(set)
-    for row in _tsv(folder / "clinical_annotations.tsv"):
+    for row in read_tsv(folder / "clinical_annotations.tsv"):
         if row["Level of Evidence"] not in levels:
             continue
         for gene in (g.strip() for g in row["Gene"].split(";")):

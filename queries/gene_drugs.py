@@ -30,6 +30,9 @@ Scoring (``GeneDrugParams``)
     pmid_scale 2, hop_weight 0.5 — set by hand, not fitted (PharmGKB levels 1A/1B are the evaluation, see
     ``queries/gene_drug_evaluation.py``). Ties are broken by drug id, so rankings are deterministic.
 
+    Support from ``excluded_sources`` is ignored (an edge with nothing else is dropped): the PharmGKB evaluation
+    excludes ``infores:pharmgkb``, its own gold standard.
+
 Evidence
     Every path lists its edges with predicate, PMIDs, best score and knowledge sources
     (``primary_knowledge_source`` tells curated from text-mined support); for the returned drugs, text-mined edges
@@ -72,6 +75,7 @@ class GeneDrugParams:
     hop_weight: float = 0.5
     evidence_per_edge: int = 2
     max_paths: int = 5
+    excluded_sources: tuple[str, ...] = ()  # knowledge sources to ignore (the evaluation's gold source)
 
 
 # ---- input -----------------------------------------------------------------------------------------------
@@ -180,12 +184,20 @@ def edge_strength(n_pmids: int | None, best_score: float | None, curated: bool, 
     return 1.0 - (1.0 - (params.curated_strength if curated else 0.0)) * (1.0 - text)
 
 
-def _support(row: Row, subject: str, object_: str, params: GeneDrugParams) -> EdgeSupport:
-    sources = list(row.get("knowledge_sources") or [])
+def _support(row: Row, subject: str, object_: str, params: GeneDrugParams) -> EdgeSupport | None:
+    """The edge with its strength, counting only sources not excluded (None when none is left)."""
     primary = row.get("primary_knowledge_source") or TEXT_MINED_SOURCE
-    strength = edge_strength(row.get("n_pmids"), row.get("best_score"), is_curated(sources, primary), params)
-    return EdgeSupport(subject, row["predicate"], object_, strength, row.get("n_pmids") or 0,
-                       round(row.get("best_score") or 0.0, 4), list(row.get("pmids") or []), primary, sources)
+    sources = [s for s in row.get("knowledge_sources") or [primary] if s not in params.excluded_sources]
+    if not sources:
+        return None
+    if primary in params.excluded_sources:
+        primary = next((s for s in sources if s != TEXT_MINED_SOURCE), sources[0])
+    # n_pmids and best_score only ever come from text mining.
+    mined = TEXT_MINED_SOURCE in sources
+    n_pmids, best = (row.get("n_pmids") or 0, row.get("best_score") or 0.0) if mined else (0, 0.0)
+    strength = edge_strength(n_pmids, best, is_curated(sources, primary), params)
+    return EdgeSupport(subject, row["predicate"], object_, strength, n_pmids, round(best, 4),
+                       list(row.get("pmids") or []) if mined else [], primary, sources)
 
 
 def _edge_columns(row: Row, prefix: str, predicate: str) -> Row:
@@ -263,20 +275,26 @@ class GeneDrugFinder:
             for row in self.store.query(query, ids=[gene_id]):
                 drug = row["chemical_id"]
                 edge = _support(row, gene_id, drug, p) if reverse else _support(row, drug, gene_id, p)
-                weight = PREDICATE_WEIGHTS.get(row["predicate"], DEFAULT_PREDICATE_WEIGHT)
-                add(drug, row["chemical_name"], DrugPath("direct", row["predicate"], weight * edge.strength, [edge]))
+                if edge is not None:
+                    weight = PREDICATE_WEIGHTS.get(row["predicate"], DEFAULT_PREDICATE_WEIGHT)
+                    add(drug, row["chemical_name"],
+                        DrugPath("direct", row["predicate"], weight * edge.strength, [edge]))
 
-        rows = self.store.query("gene_disease_drug_paths", ids=[gene_id])
+        two_hop = []
+        for row in self.store.query("gene_disease_drug_paths", ids=[gene_id]):
+            link = _support(_edge_columns(row, "gene_disease", row["gene_disease_predicate"]), gene_id,
+                            row["disease_id"], p)
+            treats = _support(_edge_columns(row, "treats", "treats"), row["drug_id"], row["disease_id"], p)
+            if link is not None and treats is not None:
+                two_hop.append((row, link, treats))
         fan_out: dict[str, set[str]] = defaultdict(set)
-        for row in rows:
+        for row, _, _ in two_hop:
             fan_out[row["disease_id"]].add(row["drug_id"])
-        for row in rows:
-            disease, drug = row["disease_id"], row["drug_id"]
-            link = _support(_edge_columns(row, "gene_disease", row["gene_disease_predicate"]), gene_id, disease, p)
-            treats = _support(_edge_columns(row, "treats", "treats"), drug, disease, p)
+        for row, link, treats in two_hop:
+            disease = row["disease_id"]
             score = p.hop_weight * link.strength * treats.strength / (1.0 + math.log(len(fan_out[disease])))
-            add(drug, row["drug_name"], DrugPath("via_disease", f"{link.predicate}/treats", score, [link, treats],
-                                                 disease, row["disease_name"] or ""))
+            add(row["drug_id"], row["drug_name"], DrugPath("via_disease", f"{link.predicate}/treats", score,
+                                                           [link, treats], disease, row["disease_name"] or ""))
         return found
 
     def rank(self, gene_id: str, top: int = 10) -> tuple[int, list[DrugAnswer]]:

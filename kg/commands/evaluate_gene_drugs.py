@@ -23,11 +23,14 @@ from kg.config import StoreConfig
 @click.option("--use-store", is_flag=True,
               help="Rank in the configured store (e.g. text-mined edges + `kg import drugcentral`) instead of a "
                    "temporary graph holding only DrugCentral.")
+@click.option("--exclude-source", "excluded", multiple=True, default=["infores:pharmgkb"], show_default=True,
+              metavar="INFORES", help="Knowledge sources whose support is ignored (repeatable; the default is the "
+                                      "gold standard's own source). Pass --exclude-source '' to ignore none.")
 @click.option("--genes", "show_genes", is_flag=True, help="Also print each gene's result.")
 @store_options
 @json_option
-def gene_drugs(data: Path, levels: str, k: int, use_store: bool, show_genes: bool, store_config: StoreConfig,
-               as_json: bool) -> None:
+def gene_drugs(data: Path, levels: str, k: int, use_store: bool, excluded: tuple[str, ...], show_genes: bool,
+               store_config: StoreConfig, as_json: bool) -> None:
     """Rank drugs for every gene with PharmGKB clinical annotations of the given levels; report recall@k and MRR.
 
     \b
@@ -48,7 +51,8 @@ def gene_drugs(data: Path, levels: str, k: int, use_store: bool, show_genes: boo
         gold = read_gold(data, wanted)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
-    report: dict[str, Any] = {}
+    excluded = tuple(sorted(s for s in excluded if s))
+    report: dict[str, Any] = {"excluded_sources": list(excluded)}
     with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
         if use_store:
             store = open_for_cli(store_config, read_only=True)
@@ -66,7 +70,7 @@ def gene_drugs(data: Path, levels: str, k: int, use_store: bool, show_genes: boo
             report["store"] = "temporary embedded graph, DrugCentral targets and indications"
             report["import_seconds"] = round(time.perf_counter() - started, 1)
         with store:
-            finder = GeneDrugFinder(store, GeneDrugParams(evidence_per_edge=0))
+            finder = GeneDrugFinder(store, GeneDrugParams(evidence_per_edge=0, excluded_sources=excluded))
             report.update(evaluate_gene_drugs(finder, gold, k, wanted).as_dict())
     if as_json:
         echo_json(report)

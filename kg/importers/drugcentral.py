@@ -16,8 +16,11 @@ chemicals and diseases to MeSH, so
   else ``DRUGBANK:DB…``, else ``CHEBI:…``, else ``DrugCentral:<DRUG_ID>``;
 * a gene is ``NCBIGene:<id>`` by its HGNC symbol in Hetionet's gene nodes (``kb/hetionet/hetionet-v1.0-nodes.tsv``,
   the NCBI Gene ids of 20,945 human genes), else ``UniProtKB:<accession>`` from the same row;
-* an indication is ``MESH:D…`` when the Disease Ontology maps its DOID to exactly one MeSH descriptor
-  (``kb/disease_ontology/DOreports/MESHinDO.tsv``), else the ``DOID``, else ``UMLS:<CUI>``.
+* an indication is ``MESH:D…`` when the Disease Ontology maps its DOID (or, without one, its UMLS CUI's single
+  DOID) to exactly one MeSH descriptor (``kb/disease_ontology/DOreports/allXREFinDO.tsv``), else the ``DOID``,
+  else ``UMLS:<CUI>``. The drug is also said to treat the OMIM and Orphanet diseases that the Disease Ontology
+  gives for that DOID (at most ``MAX_CROSSWALK``; more means a group of diseases), so that diseases ranked from
+  HPO annotations (OMIM/ORPHA ids) reach their treatments; such nodes keep the names HPO gave them.
 
 The files are read from the shared data folder given as ``data`` (the root holding ``kb/``); the Hetionet and
 Disease Ontology tables are optional (without them genes fall back to UniProt and diseases to DOID/UMLS). Rows
@@ -42,7 +45,8 @@ from kg.store.base import GraphStore
 DRUGCENTRAL_SOURCE = "infores:drugcentral"
 DRUGCENTRAL_DIR = Path("kb/drugcentral")
 HETIONET_NODES = Path("kb/hetionet/hetionet-v1.0-nodes.tsv")
-DO_MESH = Path("kb/disease_ontology/DOreports/MESHinDO.tsv")
+DO_XREFS = Path("kb/disease_ontology/DOreports/allXREFinDO.tsv")
+MAX_CROSSWALK = 3  # a DOID with more OMIM/Orphanet ids is a group (e.g. "prostate cancer"), not one disease
 
 ACTION_TYPES: dict[str, Predicate] = {
     **{a: Predicate.DECREASES_ACTIVITY_OF for a in (
@@ -107,6 +111,26 @@ def drug_curies(path: Path, problems: list[str]) -> dict[str, str]:
     return chosen
 
 
+def drug_crosswalk(data: Path) -> dict[str, str]:
+    """DrugBank/ChEBI/MeSH CURIE → the CURIE this importer gives the same drug (empty without the tables).
+
+    Lets other importers (PharmGKB) put their drugs on DrugCentral's nodes.
+    """
+    try:
+        path = locate(data) / DRUGCENTRAL_DIR / "identifiers.tsv"
+    except FileNotFoundError:
+        return {}
+    chosen = drug_curies(path, [])
+    walk: dict[str, str] = {}
+    prefixes = dict(_DRUG_ID_PREFERENCE)
+    for _, (drug_id, _, id_type, identifier, *_) in _rows(path, 4, []):
+        if drug_id in chosen and id_type in prefixes and identifier:
+            prefix = prefixes[id_type]
+            curie = identifier if identifier.upper().startswith(f"{prefix}:") else f"{prefix}:{identifier}"
+            walk.setdefault(curie, chosen[drug_id])
+    return walk
+
+
 def gene_ids(path: Path) -> dict[str, str]:
     """HGNC symbol → NCBIGene CURIE from Hetionet's gene nodes (empty when the file is absent)."""
     if not path.is_file():
@@ -120,15 +144,38 @@ def gene_ids(path: Path) -> dict[str, str]:
     return ids
 
 
-def doid_to_mesh(path: Path) -> dict[str, str]:
-    """DOID → MeSH descriptor where the Disease Ontology gives exactly one (empty when the file is absent)."""
-    if not path.is_file():
-        return {}
-    found: dict[str, set[str]] = defaultdict(set)
-    for _, (doid, _, xref, *_) in _rows(path, 3, []):
-        if xref.startswith("MESH:D"):
-            found[doid].add(xref)
-    return {doid: next(iter(mesh)) for doid, mesh in found.items() if len(mesh) == 1}
+@dataclass(slots=True)
+class DiseaseCrosswalk:
+    """Disease Ontology cross-references: DOID → MeSH / OMIM / Orphanet ids and UMLS CUI → DOID."""
+
+    mesh: dict[str, str] = field(default_factory=dict)  # only DOIDs with exactly one MeSH descriptor
+    rare: dict[str, list[str]] = field(default_factory=dict)  # OMIM/ORPHA ids, at most MAX_CROSSWALK per DOID
+    labels: dict[str, str] = field(default_factory=dict)
+    doid_of_cui: dict[str, str] = field(default_factory=dict)  # only CUIs of exactly one DOID
+
+    @classmethod
+    def read(cls, path: Path) -> DiseaseCrosswalk:
+        """From ``allXREFinDO.tsv`` (an empty crosswalk when the file is absent)."""
+        if not path.is_file():
+            return cls()
+        mesh: dict[str, set[str]] = defaultdict(set)
+        rare: dict[str, set[str]] = defaultdict(set)
+        cuis: dict[str, set[str]] = defaultdict(set)
+        labels = {}
+        for _, (doid, label, xref, *_) in _rows(path, 3, []):
+            labels[doid] = label
+            prefix, _, local = xref.partition(":")
+            if prefix == "MESH" and local.startswith("D"):
+                mesh[doid].add(xref)
+            elif prefix == "MIM" and local.isdigit():
+                rare[doid].add(f"OMIM:{local}")
+            elif prefix == "ORDO" and local.isdigit():
+                rare[doid].add(f"ORPHA:{local}")
+            elif prefix == "UMLS_CUI" and local:
+                cuis[local].add(doid)
+        return cls({d: next(iter(m)) for d, m in mesh.items() if len(m) == 1},
+                   {d: sorted(r) for d, r in rare.items() if len(r) <= MAX_CROSSWALK}, labels,
+                   {cui: next(iter(d)) for cui, d in cuis.items() if len(d) == 1})
 
 
 @dataclass(slots=True)
@@ -138,6 +185,7 @@ class DrugCentralSummary:
     diseases: int = 0
     target_edges: dict[str, int] = field(default_factory=dict)
     treats: int = 0
+    treats_via_crosswalk: int = 0
     genes_by_uniprot: int = 0
     drugs_by_drugcentral_id: int = 0
     skipped_rows: dict[str, int] = field(default_factory=dict)
@@ -156,6 +204,7 @@ class DrugCentralTables:
     entities: dict[str, Entity] = field(default_factory=dict)
     targets: dict[Predicate, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
     treats: set[tuple[str, str]] = field(default_factory=set)
+    crosswalk_entities: dict[str, Entity] = field(default_factory=dict)  # OMIM/ORPHA nodes (names kept if stored)
     skipped: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
 
@@ -168,7 +217,7 @@ def read_drugcentral(data: Path, *, drugs: Collection[str] | None = None, genes:
     out = DrugCentralTables()
     drug_ids = drug_curies(folder / "identifiers.tsv", out.problems)
     symbols = gene_ids(root / HETIONET_NODES)
-    mesh_of = doid_to_mesh(root / DO_MESH)
+    diseases = DiseaseCrosswalk.read(root / DO_XREFS)
     wanted_drugs = {d.lower() for d in drugs} if drugs is not None else None
     wanted_genes = {g.upper() for g in genes} if genes is not None else None
 
@@ -208,13 +257,18 @@ def read_drugcentral(data: Path, *, drugs: Collection[str] | None = None, genes:
             doid = row[5] if len(row) > 5 else ""
             if wanted_drugs is not None and name.lower() not in wanted_drugs:
                 continue
-            disease = mesh_of.get(doid) or doid or (f"UMLS:{cui}" if cui else "")
+            doid = doid or diseases.doid_of_cui.get(cui, "")
+            disease = diseases.mesh.get(doid) or doid or (f"UMLS:{cui}" if cui else "")
             if not drug_id or not disease:
                 out.skipped["indication without drug id or disease id"] += 1
                 _problem(out.problems, f"drug_indication.tsv:{line}: no drug id or no DOID/UMLS id")
                 continue
             out.entities.setdefault(disease, Entity(disease, Category.DISEASE, indication))
-            out.treats.add((drug(drug_id, name), disease))
+            subject = drug(drug_id, name)
+            out.treats.add((subject, disease))
+            for rare in diseases.rare.get(doid, ()):
+                out.crosswalk_entities.setdefault(rare, Entity(rare, Category.DISEASE, diseases.labels[doid]))
+                out.treats.add((subject, rare))
     return out
 
 
@@ -234,6 +288,9 @@ def import_drugcentral(
     tables = read_drugcentral(data, drugs=drugs, genes=genes, targets=targets, indications=indications)
     before = store.stats().as_dict()
     entities = sorted(tables.entities.values(), key=lambda e: e.id)
+    extra = sorted((e for i, e in tables.crosswalk_entities.items() if i not in tables.entities), key=lambda e: e.id)
+    stored = {row["id"] for row in store.query("entities_by_id", ids=[e.id for e in extra])} if extra else set()
+    entities += [e for e in extra if e.id not in stored]  # HPO's names of OMIM/Orphanet diseases stay
     batched(store.upsert_entities, changed_entities(store, entities), batch_size, "entities", progress)
     for predicate in sorted(tables.targets):
         write_curated(store, predicate, sorted(tables.targets[predicate]), DRUGCENTRAL_SOURCE, batch_size, progress)
@@ -243,7 +300,8 @@ def import_drugcentral(
     return DrugCentralSummary(
         drugs=by_category[Category.DRUG], genes=by_category[Category.GENE], diseases=by_category[Category.DISEASE],
         target_edges={p.value: len(pairs) for p, pairs in sorted(tables.targets.items())},
-        treats=len(tables.treats),
+        treats=len(tables.treats), treats_via_crosswalk=sum(1 for _, d in tables.treats
+                                                            if d in tables.crosswalk_entities),
         genes_by_uniprot=sum(1 for e in entities if e.id.startswith("UniProtKB:")),
         drugs_by_drugcentral_id=sum(1 for e in entities if e.id.startswith("DrugCentral:")),
         skipped_rows=dict(tables.skipped), problems=tables.problems,
