@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from kg.schema import Category, Entity
+from kg.schema import Category, Entity, Relation
 from queries.gene_drugs import GeneDrugFinder, GeneDrugParams, edge_strength, parse_gene_query
 from tests import graph_fixture as g
 
@@ -105,3 +105,23 @@ def test_unknown_genes_are_answered_not_raised(finder, text, reason, closest):
     assert result["gene"] is None and result["answers"] == []
     assert result["unrecognized"]["reason"] == reason
     assert [m["name"] for m in result["unrecognized"]["close_matches"]] == closest
+
+
+def test_evaluation_matches_by_name_or_xref_and_breaks_ties_pessimistically(finder, store):
+    from queries.gene_drug_evaluation import GoldDrug, evaluate_gene_drugs
+
+    gold = {"CYP2D6": [GoldDrug("tamoxifen", {"tamoxifen"}), GoldDrug("paxil", {"paxil"}, {g.PAROXETINE})],
+            "EGFR": [GoldDrug("erlotinib", {"erlotinib"})], "NOPE1": [GoldDrug("aspirin", {"aspirin"})]}
+    report = evaluate_gene_drugs(finder, gold, k=1)
+    genes = {r.gene: r for r in report.genes}
+    assert genes["CYP2D6"].found_at == {"tamoxifen": 2, "paxil": 1}  # paroxetine via its MeSH cross-reference
+    assert (genes["CYP2D6"].recall_at_k, genes["CYP2D6"].reciprocal_rank) == (0.5, 1.0)
+    assert genes["EGFR"].found_at == {"erlotinib": None} and genes["EGFR"].n_ranked == 1
+    assert report.genes_not_in_graph == ["NOPE1"]
+    assert report.metrics == {"recall@1": round(0.5 / 3, 4), "mrr": round(1 / 3, 4), "micro_recall@1": 0.25,
+                              "recall_all": round(1 / 3, 4), "genes_with_any_hit": 1}
+    # A gold drug tied with a non-gold one is placed after it.
+    store.upsert_relations([Relation(g.GEFITINIB, "decreases_activity_of", g.CYP2D6,
+                                     primary_knowledge_source="infores:drugcentral")])
+    tied = evaluate_gene_drugs(GeneDrugFinder(store), {"CYP2D6": [GoldDrug("paroxetine", {"paroxetine"})]}, k=1)
+    assert tied.genes[0].found_at == {"paroxetine": 2}
