@@ -153,6 +153,10 @@ class DiseaseCrosswalk:
     labels: dict[str, str] = field(default_factory=dict)
     doid_of_cui: dict[str, str] = field(default_factory=dict)  # only CUIs of exactly one DOID
 
+    def node(self, doid: str) -> str:
+        """The node a DOID's disease gets: its single MeSH descriptor, else the DOID itself ("" for none)."""
+        return self.mesh.get(doid) or doid
+
     @classmethod
     def read(cls, path: Path) -> DiseaseCrosswalk:
         """From ``allXREFinDO.tsv`` (an empty crosswalk when the file is absent)."""
@@ -258,7 +262,7 @@ def read_drugcentral(data: Path, *, drugs: Collection[str] | None = None, genes:
             if wanted_drugs is not None and name.lower() not in wanted_drugs:
                 continue
             doid = doid or diseases.doid_of_cui.get(cui, "")
-            disease = diseases.mesh.get(doid) or doid or (f"UMLS:{cui}" if cui else "")
+            disease = diseases.node(doid) or (f"UMLS:{cui}" if cui else "")
             if not drug_id or not disease:
                 out.skipped["indication without drug id or disease id"] += 1
                 _problem(out.problems, f"drug_indication.tsv:{line}: no drug id or no DOID/UMLS id")
