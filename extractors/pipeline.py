@@ -4,10 +4,10 @@ A component fills ``Document.mentions`` / ``entities`` / ``relations``; the pipe
 component versions together) is stored on every publication so that a re-run with a different
 pipeline re-processes documents while an identical re-run skips them.
 
-Until the NER and relation-extraction components exist, the default pipeline stores what NLM's
-indexing already says: MeSH headings and the chemical list become ``mentions`` links with
-``source: mesh``; mentions that a document already carries (PubTator/BioC gold annotations) are kept
-as text mentions.
+The default pipeline stores what NLM's indexing already says (MeSH headings and the chemical list become
+``mentions`` links with ``source: mesh``), keeps mentions that a document already carries (PubTator/BioC gold
+annotations) as text mentions, finds further text mentions with the shipped NER model and normalizes them to
+CURIEs (:class:`extractors.normalize.Normalizer`). Relation extraction is still to come.
 """
 
 from __future__ import annotations
@@ -80,4 +80,8 @@ class Pipeline:
 
 
 def default_pipeline() -> Pipeline:
-    return Pipeline([AnnotatedMentions(), MeshIndexing()])
+    """Gold/indexed mentions, NER and normalization; the NER model and the lexicon load once per process."""
+    from extractors.ner.component import NerComponent
+    from extractors.normalize.component import Normalizer
+
+    return Pipeline([AnnotatedMentions(), MeshIndexing(), NerComponent(), Normalizer()])

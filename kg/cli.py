@@ -94,6 +94,7 @@ def clear(yes: bool, store_config: StoreConfig) -> None:
 
 def _register_commands() -> None:
     """Subcommands that live in their own modules (kept out of this file so that each area stays small)."""
+    from kg.commands.demo import demo
     from kg.commands.evaluate import evaluate
     from kg.commands.evaluate_gene_drugs import gene_drugs as evaluate_gene_drugs
     from kg.commands.evaluate_symptoms import symptoms as evaluate_symptoms
@@ -108,12 +109,13 @@ def _register_commands() -> None:
     from kg.commands.import_kgx import import_kgx_command
     from kg.commands.import_pharmgkb import pharmgkb
     from kg.commands.ingest import ingest
+    from kg.commands.lexicon import lexicon
     from kg.commands.query_gene_drugs import drugs_for_gene
     from kg.commands.query_patient import patient
     from kg.commands.query_symptoms import symptoms
     from kg.commands.train import train
 
-    for command in (fetch, ingest, import_group, export_group, query_group, train, evaluate):
+    for command in (demo, fetch, ingest, import_group, export_group, query_group, train, evaluate, lexicon):
         main.add_command(command)
     for command in (export_rdf_command, export_kgx_command, export_annotations_command):
         export_group.add_command(command)

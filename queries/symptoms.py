@@ -54,7 +54,7 @@ from functools import cached_property
 from typing import Any
 
 from kg.importers.hpo import HpoOntology, load_ontology
-from kg.schema import TEXT_MINED_SOURCE
+from kg.schema import TEXT_MINED_SOURCE, Category
 from kg.store.base import GraphStore
 
 NEGATION_CUES = (
@@ -76,6 +76,7 @@ _FILLER = re.compile(
 )
 _CURIE = re.compile(r"^(?P<neg>[-!~])?\s*(?P<id>hp:\d{7})$", re.IGNORECASE)
 _NORMALIZE = re.compile(r"[^a-z0-9]+")
+_PHENOTYPE = Category.PHENOTYPE
 
 
 def normalize_text(text: str) -> str:
@@ -99,56 +100,32 @@ class TermMatch:
 
 
 class Lexicon:
-    """HPO names and synonyms → terms: exact normalised lookup, then character n-gram TF-IDF nearest neighbour."""
+    """HPO names and synonyms → terms: normalized lookup, then character n-gram TF-IDF nearest neighbour.
+
+    Delegates to :class:`extractors.normalize.Lexicon` built from the phenotypic-abnormality terms of ``ontology``
+    (the same matching as text-mention normalization: case, punctuation, Greek letters, plurals, word order,
+    adjective endings), so that a symptom typed by a user and one found in an abstract resolve alike.
+    """
 
     def __init__(self, ontology: HpoOntology, fuzzy_threshold: float = 0.7) -> None:
+        from extractors.normalize.lexicon import Lexicon as TermLexicon
+        from extractors.normalize.sources import read_hpo
+
         self.ontology = ontology
         self.fuzzy_threshold = fuzzy_threshold
-        exact: dict[str, str] = {}
-        synonyms: dict[str, str] = {}
-        for term in sorted(ontology.terms.values(), key=lambda t: t.id):
-            if term.obsolete or not ontology.is_phenotype(term.id):
-                continue
-            exact.setdefault(normalize_text(term.name), term.id)
-            for synonym in term.synonyms:
-                synonyms.setdefault(normalize_text(synonym), term.id)
-        for text, term_id in synonyms.items():  # a primary name wins over another term's synonym
-            exact.setdefault(text, term_id)
-        exact.pop("", None)
-        self._exact = exact
-        self._singular = {}
-        for text, term_id in exact.items():
-            self._singular.setdefault(_singular(text), term_id)
-        self._texts = sorted(exact)
-
-    @cached_property
-    def _index(self) -> tuple[Any, Any]:
-        import numpy as np
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True, dtype=np.float32)
-        return vectorizer, vectorizer.fit_transform(self._texts)
+        self._terms = TermLexicon.from_concepts(read_hpo(ontology), {"hp.obo": ontology.version})
 
     def label(self, term_id: str) -> str:
         return self.ontology.terms[term_id].name
 
     def exact(self, text: str) -> TermMatch | None:
-        norm = normalize_text(text)
-        term_id = self._exact.get(norm) or self._singular.get(_singular(norm))
-        return TermMatch(term_id, self.label(term_id), 1.0, "exact") if term_id else None
+        match = self._terms.lookup(text, _PHENOTYPE, fuzzy=False)
+        return TermMatch(match.curie, self.label(match.curie), 1.0, "exact") if match else None
 
     def nearest(self, text: str, k: int = 3) -> list[TermMatch]:
         """The k closest lexicon entries (one per term), best first."""
-        vectorizer, matrix = self._index
-        scores = (matrix @ vectorizer.transform([normalize_text(text)]).T).toarray().ravel()
-        found: dict[str, TermMatch] = {}
-        for i in scores.argsort()[::-1][: k * 4]:
-            term_id = self._exact[self._texts[i]]
-            if term_id not in found and scores[i] > 0:
-                found[term_id] = TermMatch(term_id, self.label(term_id), round(float(scores[i]), 3), "fuzzy")
-            if len(found) == k:
-                break
-        return list(found.values())
+        return [TermMatch(m.curie, self.label(m.curie), round(m.score, 3), "fuzzy")
+                for m in self._terms.nearest(text, _PHENOTYPE, k)]
 
     def lookup(self, text: str) -> tuple[TermMatch | None, list[TermMatch]]:
         """The term for ``text`` (or None) and, when there is none, the closest entries."""

@@ -20,7 +20,7 @@ def load_model(path: str | Path = DEFAULT_MODEL) -> Language:
     """Load a medkg NER pipeline from disk (offline: everything it needs is in the directory)."""
     import spacy
 
-    path = Path(path)
+    path = Path(path).resolve()
     if not (path / "config.cfg").is_file():
         raise FileNotFoundError(f"no spaCy pipeline at {path}")
     with warnings.catch_warnings():
@@ -54,7 +54,7 @@ class NerComponent:
     def nlp(self) -> Language:
         with self._lock:
             if self._nlp is None:
-                self._nlp = load_model(self.model_path)
+                self._nlp = shared_model(self.model_path)
             return self._nlp
 
     def mentions(self, texts: Iterable[str]) -> Iterator[list[Mention]]:
@@ -67,5 +67,20 @@ class NerComponent:
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc, found in zip(docs, self.mentions(d.text for d in docs), strict=True):
-            doc.mentions.extend(found)
+            # a document that carries (gold) text mentions keeps them; NER only adds spans they do not cover
+            taken = [(m.start, m.end) for m in doc.mentions if m.source == MentionSource.TEXT]
+            doc.mentions.extend(m for m in found if not any(s < m.end and m.start < e for s, e in taken))
         return docs
+
+
+_models: dict[Path, Language] = {}
+_models_lock = threading.Lock()
+
+
+def shared_model(path: str | Path = DEFAULT_MODEL) -> Language:
+    """:func:`load_model`, once per process and path (every pipeline built by ``default_pipeline`` shares it)."""
+    path = Path(path).resolve()
+    with _models_lock:
+        if path not in _models:
+            _models[path] = load_model(path)
+        return _models[path]

@@ -14,7 +14,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from extractors.readers.bioc import parse_bioc, read_bioc
-from extractors.readers.files import InputError, PathLike, iter_paths, open_binary, open_text, source_name
+from extractors.readers.files import InputError, PathLike, iter_paths, open_binary, open_text, read_path, source_name
 from extractors.readers.gsc_plus import looks_like_gsc_plus, parse_gsc_plus, read_gsc_plus
 from extractors.readers.ncbi_disease import looks_like_inline, parse_inline, read_ncbi_disease
 from extractors.readers.pubmed_xml import ROOTS as PUBMED_ROOTS
@@ -83,23 +83,20 @@ def read_documents(inputs: PathLike | Iterable[PathLike]) -> Iterator[Document |
 
 
 def _read_file(path: str) -> Iterator[Record]:
-    source = source_name(path)
+    return read_path(path, _sniff_and_parse)
+
+
+def _sniff_and_parse(stream: BinaryIO, source: str) -> Iterator[Record]:
     try:
-        stream = open_binary(path)
+        head = stream.peek(SNIFF_BYTES)
     except OSError as exc:
-        yield ReadError(source, f"cannot open: {exc}")
+        yield ReadError(source, str(exc))
         return
-    with stream:
-        try:
-            head = stream.peek(SNIFF_BYTES)
-        except OSError as exc:
-            yield ReadError(source, str(exc))
-            return
-        fmt = sniff_format(head)
-        if fmt is None:
-            yield ReadError(source, _unrecognized(head), offset=0)
-            return
-        yield from _parser(fmt, stream, source)
+    fmt = sniff_format(head)
+    if fmt is None:
+        yield ReadError(source, _unrecognized(head), offset=0)
+        return
+    yield from _parser(fmt, stream, source)
 
 
 def _parser(fmt: str, stream: BinaryIO, source: str) -> Iterator[Record]:

@@ -18,7 +18,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from extractors.readers.annotations import RelationIds, gold_mention
-from extractors.readers.files import PathLike, open_binary, source_name
+from extractors.readers.files import PathLike, read_path
 from extractors.readers.records import AnnotatedDocument, GoldMention, GoldRelation, ReadError
 from extractors.readers.xml_stream import iter_records
 from kg.schema import Category, Document
@@ -32,14 +32,8 @@ CorpusRecord = AnnotatedDocument | ReadError
 
 def read_bioc(path: PathLike, *, include_individual_mentions: bool = False) -> Iterator[CorpusRecord]:
     """Read a BioC XML file (gzip or plain, ``-`` for stdin) into annotated documents."""
-    source = source_name(path)
-    try:
-        stream = open_binary(path)
-    except OSError as exc:
-        yield ReadError(source, f"cannot open: {exc}")
-        return
-    with stream:
-        yield from parse_bioc(stream, source, include_individual_mentions=include_individual_mentions)
+    return read_path(path, lambda stream, source: parse_bioc(
+        stream, source, include_individual_mentions=include_individual_mentions))
 
 
 def parse_bioc(

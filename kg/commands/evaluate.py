@@ -1,4 +1,4 @@
-"""``kg evaluate``: score medkg's models on the shared corpora (``kg evaluate ner``)."""
+"""``kg evaluate``: score medkg's models on the shared corpora (``kg evaluate ner``, ``kg evaluate normalization``)."""
 
 from __future__ import annotations
 
@@ -39,3 +39,41 @@ def evaluate_ner(corpus: str, split: str, file: Path | None, data_root: Path | N
         echo_json(report)
     else:
         click.echo(format_report(report))
+
+
+@evaluate.command("normalization")
+@click.option("--corpus", required=True, type=click.Choice(["bc5cdr", "ncbi_disease", "biored"]))
+@click.option("--split", default="dev", show_default=True, type=click.Choice(["train", "dev"]))
+@click.option("--file", "file", type=click.Path(path_type=Path, exists=True), default=None,
+              help="Corpus file in the corpus's format instead of the split's standard location.")
+@click.option("--data", "data_root", type=click.Path(path_type=Path, file_okay=False), envvar="KG_SHARED_DATA",
+              default=None, help="Shared data root [env KG_SHARED_DATA; default: <repo>/../shared/data].")
+@click.option("--table", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="Lexicon table [default: the user's built table, else the shipped one].")
+@click.option("--errors", "max_errors", type=int, default=20, show_default=True,
+              help="How many misses to list.")
+@json_option
+def evaluate_normalization(corpus: str, split: str, file: Path | None, data_root: Path | None, table: Path | None,
+                           max_errors: int, as_json: bool) -> None:
+    """Accuracy@1 of normalization on CORPUS's gold mentions (a hit: the predicted CURIE is a gold one)."""
+    from extractors.normalize.component import Normalizer
+    from extractors.normalize.evaluate import evaluate_normalization as run
+
+    try:
+        report = run(corpus, split, data_root=data_root, file=file, normalizer=Normalizer(table=table),
+                     progress=not as_json)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    payload = report.as_dict(max_errors)
+    if as_json:
+        echo_json(payload)
+        return
+    click.echo(f"{corpus} {split}: {report.documents} documents ({report.source})")
+    for category, score in payload["by_category"].items():
+        click.echo(f"  {category:<16} acc@1 {score['acc@1']:6.2f}  ({score['correct']}/{score['mentions']}, "
+                   f"local ids {score['local']})")
+    micro = payload["micro"]
+    click.echo(f"  {'micro':<16} acc@1 {micro['acc@1']:6.2f}  ({micro['correct']}/{micro['mentions']})")
+    for error in payload["errors"]:
+        click.echo(f"  miss {error['text']!r} [{error['category']}] gold {error['gold']} → {error['predicted']} "
+                   f"({error['predicted_name']}, {error['method']})")

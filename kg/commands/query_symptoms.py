@@ -29,10 +29,10 @@ def symptoms(text: str, top: int, store_config: StoreConfig, as_json: bool) -> N
     if as_json:
         echo_json(result)
     else:
-        _print(result)
+        print_symptom_answers(result)
 
 
-def _print(result: dict[str, Any]) -> None:
+def print_symptom_answers(result: dict[str, Any]) -> None:
     for label, key in (("present", "present"), ("absent", "absent")):
         if result[key]:
             terms = ", ".join(f"{t['label']} ({t['term_id']}" + (f", ~{t['similarity']})" if t["method"] == "fuzzy"

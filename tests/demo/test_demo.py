@@ -1,0 +1,33 @@
+"""``kg demo`` end to end on a fresh embedded store: the bundled abstracts, the HPO import and both questions."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from kg.cli import main
+
+
+def test_demo_runs_offline_and_rerun_changes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    db = tmp_path / "demo.lbug"
+    runner = CliRunner()
+
+    first = runner.invoke(main, ["demo", "--db", str(db), "--json"])
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.output)
+    assert report["ingest"]["read"] == 10 and report["ingest"]["stored"] == 10 and not report["ingest"]["failures"]
+    assert report["hpo"]["has_phenotype"] > 100_000
+    answers = report["symptoms"]["answers"]
+    assert "OMIM:154700" in [a["disease_id"] for a in answers]  # Marfan syndrome
+    assert [t["term_id"] for t in report["symptoms"]["absent"]] == ["HP:0001250"]  # "no seizures"
+    assert all(a["matched"] for a in answers)
+
+    second = runner.invoke(main, ["demo", "--db", str(db), "--json"])
+    assert second.exit_code == 0, second.output
+    rerun = json.loads(second.output)
+    assert rerun["ingest"]["skipped"] == 10 and rerun["ingest"]["stored"] == 0
+    assert rerun["hpo"]["store_delta"] == {} or not any(
+        n for values in rerun["hpo"]["store_delta"].values() for n in values.values())
+    assert [a["disease_id"] for a in rerun["symptoms"]["answers"]] == [a["disease_id"] for a in answers]

