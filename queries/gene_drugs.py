@@ -4,8 +4,10 @@ Input
     ``NCBIGene:1565`` (any CURIE of a ``Gene`` entity), a symbol or synonym (``CYP2D6``, ``egfr``; matched
     case-insensitively against the names and synonyms of the store's Gene entities with the ``entities_by_name``
     named query), or a star allele / diplotype (``CYP2D6*10``, ``CYP2C19*2/*3``, ``HLA-B*57:01``): the gene part
-    is resolved as a symbol and the alleles are kept in the answer. Text that names no gene is answered with what
-    was not recognised and the closest gene names in the store (difflib ratio ≥ 0.6), never an exception.
+    is resolved as a symbol and the alleles are kept in the answer. Optionally (``lexicon``: the normalization
+    lexicon of ``extractors.normalize``, HGNC aliases, previous symbols and full names), a name the store does not
+    know is looked up there and accepted when the gene it gives is in the store. Text that names no gene is answered
+    with what was not recognised and the closest gene names in the store (difflib ratio ≥ 0.6), never an exception.
 
 Paths
     *direct*       chemical –P→ gene or gene –P→ chemical (``chemicals_for_gene``, ``chemicals_from_gene``), typed by
@@ -47,7 +49,7 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from kg.schema import TEXT_MINED_SOURCE, edge_key
 from kg.store.base import GraphStore, Row
@@ -65,7 +67,7 @@ DEFAULT_PREDICATE_WEIGHT = 0.5
 
 _CURIE = re.compile(r"^[A-Za-z][\w.]*:\S+$")
 _STAR_ALLELE = re.compile(
-    r"^(?P<gene>[A-Za-z][A-Za-z0-9-]*?)\s*(?P<alleles>\*\s*[0-9A-Za-z:.]+(?:\s*/\s*\*?\s*[0-9A-Za-z:.]+)*)$")
+    r"^(?P<gene>[A-Za-z][A-Za-z0-9 -]*?)\s*(?P<alleles>\*\s*[0-9A-Za-z:.]+(?:\s*/\s*\*?\s*[0-9A-Za-z:.]+)*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,7 @@ def parse_gene_query(text: str) -> GeneQuery:
 class ResolvedGene:
     id: str
     name: str
-    matched_by: str  # curie | name | synonym
+    matched_by: str  # curie | name | synonym | lexicon
     alternatives: list[dict[str, str]] = field(default_factory=list)  # other genes with the same name/synonym
 
 
@@ -173,6 +175,33 @@ class GeneDrugsResult:
         return asdict(self)
 
 
+class NameResolver(Protocol):
+    """What :class:`extractors.normalize.Lexicon` offers: text + category → a match with a ``curie`` (or None)."""
+
+    def lookup(self, text: str, category: str | None = None, *, fuzzy: bool = True) -> Any: ...
+
+
+class LazyLexicon:
+    """The shipped normalization lexicon, loaded on the first lookup (most inputs resolve without it)."""
+
+    def lookup(self, text: str, category: str | None = None, *, fuzzy: bool = True) -> Any:
+        from extractors.normalize import shared_lexicon
+
+        return shared_lexicon().lookup(text, category, fuzzy=fuzzy)
+
+
+def lexicon_entity(store: GraphStore, lexicon: NameResolver | None, text: str, category: str,
+                   categories: list[str]) -> Row | None:
+    """The store entity that the normalization lexicon names for ``text`` (exact/normalized match, no fuzzy)."""
+    if lexicon is None:
+        return None
+    match = lexicon.lookup(text, category, fuzzy=False)
+    if match is None:
+        return None
+    rows = store.query("entities_by_id", ids=[match.curie])
+    return rows[0] if rows and rows[0]["category"] in categories else None
+
+
 # ---- scoring ---------------------------------------------------------------------------------------------
 def is_curated(sources: list[str] | None, primary: str | None) -> bool:
     return bool(primary and primary != TEXT_MINED_SOURCE) or any(s != TEXT_MINED_SOURCE for s in sources or ())
@@ -210,9 +239,11 @@ def _edge_columns(row: Row, prefix: str, predicate: str) -> Row:
 class GeneDrugFinder:
     """Answers gene → drug questions on one store (read-only; nothing is written)."""
 
-    def __init__(self, store: GraphStore, params: GeneDrugParams | None = None) -> None:
+    def __init__(self, store: GraphStore, params: GeneDrugParams | None = None,
+                 lexicon: NameResolver | None = None) -> None:
         self.store = store
         self.params = params or GeneDrugParams()
+        self.lexicon = lexicon
 
     @cached_property
     def gene_names(self) -> dict[str, str]:
@@ -244,6 +275,9 @@ class GeneDrugFinder:
         wanted = query.gene_text.lower()
         rows = self.store.query("entities_by_name", names=[wanted], categories=GENE_CATEGORIES)
         if not rows:
+            by_lexicon = lexicon_entity(self.store, self.lexicon, query.gene_text, "Gene", GENE_CATEGORIES)
+            if by_lexicon:
+                return query, ResolvedGene(by_lexicon["id"], by_lexicon["name"] or by_lexicon["id"], "lexicon"), None
             return query, None, Unrecognized(text, f"no gene named {query.gene_text!r} in the store",
                                              self.close_matches(query.gene_text))
         rows.sort(key=lambda r: ((r["name"] or "").lower() != wanted, not r["id"].startswith("NCBIGene:"), r["id"]))

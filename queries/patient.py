@@ -7,7 +7,9 @@ Steps
     1. Differential: :class:`queries.symptoms.SymptomRanker` on the symptoms (its score and evidence unchanged).
     2. History conditions and current drugs are resolved to store entities: a CURIE as is, otherwise by exact
        (case-insensitive) name or synonym with ``entities_by_name`` (conditions: Disease and PhenotypicFeature;
-       drugs: Drug and ChemicalEntity). Unresolved items are reported with close names (difflib ratio ≥ 0.6).
+       drugs: Drug and ChemicalEntity), then, when a normalization lexicon is given, by its exact/normalized match
+       (brand names, synonyms the store lacks) if that entity is in the store. Unresolved items are reported with
+       close names (difflib ratio ≥ 0.6).
        Genotypes are resolved with :class:`queries.gene_drugs.GeneDrugFinder` (star alleles kept).
     3. Candidate treatments: drugs with a ``treats`` edge to each of the ``top_diseases`` best diagnoses
        (``treatments_for_diseases``), ranked by edge strength (curated/text-mined noisy-OR, see gene_drugs).
@@ -36,7 +38,14 @@ from typing import Any
 
 from kg.schema import TEXT_MINED_SOURCE
 from kg.store.base import GraphStore, Row
-from queries.gene_drugs import GeneDrugFinder, GeneDrugsResult, edge_strength, is_curated
+from queries.gene_drugs import (
+    GeneDrugFinder,
+    GeneDrugsResult,
+    NameResolver,
+    edge_strength,
+    is_curated,
+    lexicon_entity,
+)
 from queries.symptoms import SymptomRanker
 
 CONDITION_CATEGORIES = ["Disease", "PhenotypicFeature"]
@@ -71,7 +80,7 @@ class ResolvedItem:
     id: str
     name: str
     category: str
-    matched_by: str  # curie | name | synonym
+    matched_by: str  # curie | name | synonym | lexicon
 
 
 @dataclass(slots=True)
@@ -139,10 +148,11 @@ class PatientAnalyzer:
     """Differential, treatments and risk flags for patient profiles, read from one store."""
 
     def __init__(self, store: GraphStore, ranker: SymptomRanker | None = None,
-                 finder: GeneDrugFinder | None = None) -> None:
+                 finder: GeneDrugFinder | None = None, lexicon: NameResolver | None = None) -> None:
         self.store = store
         self._ranker = ranker
-        self.finder = finder or GeneDrugFinder(store)
+        self.lexicon = lexicon
+        self.finder = finder or GeneDrugFinder(store, lexicon=lexicon)
         self._names: dict[str, dict[str, str]] = {}  # category -> lower-case name -> id (close matches)
 
     @cached_property
@@ -190,6 +200,12 @@ class PatientAnalyzer:
                 continue
             rows = by_name.get(item.lower())
             if not rows:
+                row = next((found for c in categories
+                            if (found := lexicon_entity(self.store, self.lexicon, item, c, categories))), None)
+                if row is not None:
+                    resolved.append(ResolvedItem(item, row["id"], row["name"] or row["id"], row["category"],
+                                                 "lexicon"))
+                    continue
                 names = self._names_of(categories)
                 close = difflib.get_close_matches(item.lower(), list(names), n=5, cutoff=0.6)
                 unresolved.append(UnresolvedItem(item, [{"id": names[c], "name": c} for c in close]))

@@ -15,9 +15,13 @@ from kg.config import StoreConfig
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many drugs.")
 @click.option("--evidence", "evidence_per_edge", type=click.IntRange(min=0), default=2, show_default=True,
               help="Supporting sentences per text-mined edge (0: none).")
+@click.option("--lexicon", "use_lexicon", is_flag=True,
+              help="Also resolve aliases and full gene names with the shipped normalization lexicon (loads in "
+                   "~10 s; its first use builds an index for minutes). Only consulted when the store has no match.")
 @store_options
 @json_option
-def drugs_for_gene(gene: str, top: int, evidence_per_edge: int, store_config: StoreConfig, as_json: bool) -> None:
+def drugs_for_gene(gene: str, top: int, evidence_per_edge: int, use_lexicon: bool, store_config: StoreConfig,
+                   as_json: bool) -> None:
     """Drugs whose action or risk GENE changes: direct drug–gene edges and gene – disease ← treats paths.
 
     \b
@@ -31,10 +35,12 @@ def drugs_for_gene(gene: str, top: int, evidence_per_edge: int, store_config: St
     weight times its edges' support (curated source, distinct PMIDs, best extraction score); see
     queries/gene_drugs.py for the formula.
     """
-    from queries.gene_drugs import GeneDrugFinder, GeneDrugParams
+    from queries.gene_drugs import GeneDrugFinder, GeneDrugParams, LazyLexicon
 
+    lexicon = LazyLexicon() if use_lexicon else None
     with open_for_cli(store_config, read_only=True) as store:
-        result = GeneDrugFinder(store, GeneDrugParams(evidence_per_edge=evidence_per_edge)).search(gene, top=top)
+        finder = GeneDrugFinder(store, GeneDrugParams(evidence_per_edge=evidence_per_edge), lexicon=lexicon)
+        result = finder.search(gene, top=top)
     payload = result.as_dict()
     if as_json:
         echo_json(payload)

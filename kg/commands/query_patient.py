@@ -20,10 +20,13 @@ from kg.config import StoreConfig
               help="Best diagnoses to suggest treatments for.")
 @click.option("--treatments", "per_disease", type=click.IntRange(min=1), default=5, show_default=True,
               help="Treatments per diagnosis.")
+@click.option("--lexicon", "use_lexicon", is_flag=True,
+              help="Also resolve drug/condition/gene names the store lacks (brand names, aliases) with the shipped "
+                   "normalization lexicon (loads in ~10 s when first needed).")
 @store_options
 @json_option
 def patient(symptoms: str, history: str, drugs: str, genotype: str, top: int, top_diseases: int, per_disease: int,
-            store_config: StoreConfig, as_json: bool) -> None:
+            use_lexicon: bool, store_config: StoreConfig, as_json: bool) -> None:
     """A differential diagnosis, candidate treatments and risk flags for one patient profile.
 
     \b
@@ -35,14 +38,16 @@ def patient(symptoms: str, history: str, drugs: str, genotype: str, top: int, to
     interactions with current drugs (interacts_with), and pharmacogenomic warnings (drug–gene edges of the
     genotype's gene). The store is opened read-only and nothing about the patient is written or logged.
     """
+    from queries.gene_drugs import LazyLexicon
     from queries.patient import PatientAnalyzer, PatientProfile
 
     if not any((symptoms, history, drugs, genotype)):
         raise click.UsageError("give at least one of --symptoms, --history, --drugs, --genotype")
     profile = PatientProfile.from_text(symptoms, history, drugs, genotype)
     with open_for_cli(store_config, read_only=True) as store:
-        report = PatientAnalyzer(store).analyze(profile, top=top, top_diseases=top_diseases,
-                                                treatments_per_disease=per_disease).as_dict()
+        analyzer = PatientAnalyzer(store, lexicon=LazyLexicon() if use_lexicon else None)
+        report = analyzer.analyze(profile, top=top, top_diseases=top_diseases,
+                                  treatments_per_disease=per_disease).as_dict()
     if as_json:
         echo_json(report)
     else:

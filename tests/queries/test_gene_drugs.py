@@ -125,3 +125,19 @@ def test_evaluation_matches_by_name_or_xref_and_breaks_ties_pessimistically(find
                                      primary_knowledge_source="infores:drugcentral")])
     tied = evaluate_gene_drugs(GeneDrugFinder(store), {"CYP2D6": [GoldDrug("paroxetine", {"paroxetine"})]}, k=1)
     assert tied.genes[0].found_at == {"paroxetine": 2}
+
+
+def test_lexicon_resolves_aliases_the_store_lacks_but_only_to_genes_in_the_store(finder):
+    from extractors.normalize import Lexicon
+    from extractors.normalize.sources import Concept
+
+    lexicon = Lexicon.from_concepts([
+        Concept(g.CYP2D6, (Category.GENE,), "CYP2D6", ("cytochrome P450 family 2 subfamily D member 6", "P450DB1")),
+        Concept("NCBIGene:1557", (Category.GENE,), "CYP2C19", ("P450IIC19",)),
+    ])
+    with_lexicon = GeneDrugFinder(finder.store, lexicon=lexicon)
+    result = with_lexicon.search("Cytochrome P450 family 2 subfamily D member 6*4")
+    assert (result.gene.id, result.gene.matched_by, result.alleles) == (g.CYP2D6, "lexicon", ["*4"])
+    assert [a.drug_id for a in result.answers] == [a.drug_id for a in finder.search("CYP2D6").answers]
+    assert with_lexicon.search("P450IIC19").unrecognized is not None  # known to the lexicon, not in the graph
+    assert finder.search("P450DB1").unrecognized is not None  # without the lexicon

@@ -97,3 +97,14 @@ def test_unrecognised_items_are_reported_with_close_matches(analyzer):
     genotype = report.genotypes[0]
     assert genotype["gene"] is None and genotype["unrecognized"]["close_matches"][0]["name"] == "CYP2D6"
     assert report.history == [] and report.drugs == []
+
+
+def test_lexicon_resolves_brand_names_to_drugs_in_the_store(analyzer):
+    from extractors.normalize import Lexicon
+    from extractors.normalize.sources import Concept
+    from kg.schema import Category
+
+    lexicon = Lexicon.from_concepts([Concept(g.TAMOXIFEN, (Category.CHEMICAL,), "Tamoxifen", ("Nolvadex",))])
+    report = PatientAnalyzer(analyzer.store, lexicon=lexicon).analyze(PatientProfile(drugs=["nolvadex", "Paxil"]))
+    assert [(d.text, d.id, d.matched_by) for d in report.drugs] == [("nolvadex", g.TAMOXIFEN, "lexicon")]
+    assert [u.text for u in report.unrecognized["drugs"]] == ["Paxil"]
