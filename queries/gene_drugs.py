@@ -21,7 +21,9 @@ Scoring (``GeneDrugParams``)
         strength(e) = 1 - (1 - curated_strength * [e has a curated source]) * (1 - text(e))
         text(e)     = best_score(e) * (1 - exp(-n_pmids(e) / pmid_scale))      (distinct PMIDs, saturating)
 
-    direct path:       score = predicate_weight(P) * strength(e)
+    direct path:       score = predicate_weight(P) * strength(e) * n_genes(drug) ** -selectivity_exponent
+                       (n_genes = genes the drug is linked to by any edge: a drug acting on one gene says more
+                       about it than a multi-target one — the analogue of the symptom ranking's hub penalty)
     via_disease path:  score = hop_weight * strength(gene–disease) * strength(treats) / (1 + ln n_drugs(disease))
                        (n_drugs = drugs reached through that disease: a disease treated by everything says little
                        about the gene)
@@ -29,8 +31,9 @@ Scoring (``GeneDrugParams``)
 
     Predicate weights: mechanistic edges (activity/expression changes, physical interaction) 1.0; ``affects`` and
     ``interacts_with`` 0.8; associations/correlations 0.6; anything else 0.5. Defaults: curated_strength 0.9,
-    pmid_scale 2, hop_weight 0.5 — set by hand, not fitted (PharmGKB levels 1A/1B are the evaluation, see
-    ``queries/gene_drug_evaluation.py``). Ties are broken by drug id, so rankings are deterministic.
+    pmid_scale 2, hop_weight 0.5, selectivity_exponent 0.25 (as the symptom ranking's hub_exponent) — set by hand,
+    not fitted (PharmGKB levels 1A/1B are the evaluation, see ``queries/gene_drug_evaluation.py``). Ties are broken
+    by drug id, so rankings are deterministic.
 
     Support from ``excluded_sources`` is ignored (an edge with nothing else is dropped): the PharmGKB evaluation
     excludes ``infores:pharmgkb``, its own gold standard.
@@ -78,6 +81,7 @@ class GeneDrugParams:
     evidence_per_edge: int = 2
     max_paths: int = 5
     excluded_sources: tuple[str, ...] = ()  # knowledge sources to ignore (the evaluation's gold source)
+    selectivity_exponent: float = 0.25
 
 
 # ---- input -----------------------------------------------------------------------------------------------
@@ -314,6 +318,7 @@ class GeneDrugFinder:
                     add(drug, row["chemical_name"],
                         DrugPath("direct", row["predicate"], weight * edge.strength, [edge]))
 
+        self._apply_selectivity(found)
         two_hop = []
         for row in self.store.query("gene_disease_drug_paths", ids=[gene_id]):
             link = _support(_edge_columns(row, "gene_disease", row["gene_disease_predicate"]), gene_id,
@@ -330,6 +335,21 @@ class GeneDrugFinder:
             add(row["drug_id"], row["drug_name"], DrugPath("via_disease", f"{link.predicate}/treats", score,
                                                            [link, treats], disease, row["disease_name"] or ""))
         return found
+
+    def _apply_selectivity(self, found: dict[str, tuple[str, list[DrugPath]]]) -> None:
+        """Scale direct paths by how many genes their drug is linked to (see the module docstring)."""
+        exponent = self.params.selectivity_exponent
+        if not found or exponent == 0:
+            return
+        genes: dict[str, set[str]] = defaultdict(set)
+        for row in self.store.query("chemical_gene_links", ids=sorted(found)):
+            sources = row["knowledge_sources"] or [TEXT_MINED_SOURCE]
+            if any(s not in self.params.excluded_sources for s in sources):
+                genes[row["chemical_id"]].add(row["gene_id"])
+        for drug_id, (_, paths) in found.items():
+            factor = max(len(genes.get(drug_id, ())), 1) ** -exponent
+            for path in paths:
+                path.score *= factor
 
     def rank(self, gene_id: str, top: int = 10) -> tuple[int, list[DrugAnswer]]:
         """How many drugs are linked to the gene, and the best ``top`` with their paths and evidence."""

@@ -21,6 +21,7 @@ PARAMS = {
     "drugs_via_disease_for_gene": {"ids": [g.CYP2D6, g.EGFR]},
     "chemicals_from_gene": {"ids": [g.CYP2D6, g.EGFR]},
     "gene_disease_drug_paths": {"ids": [g.CYP2D6, g.EGFR]},
+    "chemical_gene_links": {"ids": [g.TAMOXIFEN, g.GEFITINIB, g.PAROXETINE, g.OSELTAMIVIR]},
     "entities_by_name": {"names": ["cyp2d6", "flu", "tamoxifen"], "categories": ["Gene", "Disease", "Drug"]},
     "treatments_for_diseases": {"ids": [g.BREAST_CANCER, g.LUNG_CANCER, g.INFLUENZA]},
     "drug_condition_edges": {"ids": [g.CODEINE, g.TAMOXIFEN], "condition_ids": [g.CONSTIPATION, g.BREAST_CANCER]},

@@ -108,6 +108,14 @@ _QUERIES = (
         "Direct gene → chemical edges (the reverse direction of chemicals_for_gene, e.g. a gene affecting a drug).",
     ),
     NamedQuery(
+        "chemical_gene_links",
+        "MATCH (c:Entity)-[r]-(g:Entity) WHERE c.id IN $ids AND g.category = 'Gene' "
+        "RETURN c.id AS chemical_id, g.id AS gene_id, r.predicate AS predicate, "
+        "r.knowledge_sources AS knowledge_sources ORDER BY chemical_id, gene_id, predicate",
+        ("ids",),
+        "Every gene each chemical is linked to, in either direction (how selective a drug is).",
+    ),
+    NamedQuery(
         "gene_disease_drug_paths",
         "MATCH (g:Entity)-[a]-(d:Entity)<-[t:treats]-(c:Entity) "
         "WHERE g.id IN $ids AND d.category = 'Disease' AND c.category IN ['ChemicalEntity', 'Drug'] "

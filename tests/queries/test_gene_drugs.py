@@ -121,7 +121,8 @@ def test_evaluation_matches_by_name_or_xref_and_breaks_ties_pessimistically(find
     assert report.metrics == {"recall@1": round(0.5 / 3, 4), "mrr": round(1 / 3, 4), "micro_recall@1": 0.25,
                               "recall_all": round(1 / 3, 4), "genes_with_any_hit": 1}
     # A gold drug tied with a non-gold one is placed after it.
-    store.upsert_relations([Relation(g.GEFITINIB, "decreases_activity_of", g.CYP2D6,
+    store.upsert_entities([Entity("MESH:D011802", Category.DRUG, "Quinidine")])
+    store.upsert_relations([Relation("MESH:D011802", "decreases_activity_of", g.CYP2D6,
                                      primary_knowledge_source="infores:drugcentral")])
     tied = evaluate_gene_drugs(GeneDrugFinder(store), {"CYP2D6": [GoldDrug("paroxetine", {"paroxetine"})]}, k=1)
     assert tied.genes[0].found_at == {"paroxetine": 2}
@@ -141,3 +142,13 @@ def test_lexicon_resolves_aliases_the_store_lacks_but_only_to_genes_in_the_store
     assert [a.drug_id for a in result.answers] == [a.drug_id for a in finder.search("CYP2D6").answers]
     assert with_lexicon.search("P450IIC19").unrecognized is not None  # known to the lexicon, not in the graph
     assert finder.search("P450DB1").unrecognized is not None  # without the lexicon
+
+
+def test_multi_target_drugs_are_discounted_by_their_number_of_genes(finder, store):
+    store.upsert_relations([Relation(g.PAROXETINE, "decreases_activity_of", g.EGFR,
+                                     primary_knowledge_source="infores:drugcentral")])
+    params = GeneDrugParams()
+    answers = {a.drug_id: a for a in GeneDrugFinder(store).search("CYP2D6").answers}
+    assert answers[g.PAROXETINE].score == pytest.approx(0.9 * 2 ** -params.selectivity_exponent, abs=1e-6)
+    flat = GeneDrugFinder(store, GeneDrugParams(selectivity_exponent=0)).search("CYP2D6").answers
+    assert flat[0].drug_id == g.PAROXETINE and flat[0].score == pytest.approx(0.9)
