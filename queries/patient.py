@@ -318,7 +318,7 @@ class PatientAnalyzer:
                         "pharmacogenomic", drug_id, drug, role, gene.id, gene.name,
                         f"{drug} {path.type.replace('_', ' ')} {gene.name}" if edge.subject == drug_id else
                         f"{gene.name} {path.type.replace('_', ' ')} {drug}",
-                        path.type, round(path.score, 4), sorted(edge.knowledge_sources), edge.pmids))
+                        path.type, round(edge.strength, 4), sorted(edge.knowledge_sources), edge.pmids))
                     flags[-1].message += f": genotype {label} may change its effect or exposure"
         return flags
 
