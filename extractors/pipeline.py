@@ -79,9 +79,18 @@ class Pipeline:
         return docs
 
 
-def default_pipeline() -> Pipeline:
-    """Gold/indexed mentions, NER and normalization; the NER model and the lexicon load once per process."""
+def default_pipeline(relations: bool = False) -> Pipeline:
+    """Gold/indexed mentions, NER and normalization; the NER model and the lexicon load once per process.
+
+    ``relations`` adds the shipped relation extractor (a transformer pass per abstract, so it is opt-in:
+    ``kg ingest --relations``).
+    """
     from extractors.ner.component import NerComponent
     from extractors.normalize.component import Normalizer
 
-    return Pipeline([AnnotatedMentions(), MeshIndexing(), NerComponent(), Normalizer()])
+    components: list[Component] = [AnnotatedMentions(), MeshIndexing(), NerComponent(), Normalizer()]
+    if relations:
+        from extractors.relations.component import RelationExtractor
+
+        components.append(RelationExtractor())
+    return Pipeline(components)

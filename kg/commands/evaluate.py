@@ -41,6 +41,55 @@ def evaluate_ner(corpus: str, split: str, file: Path | None, data_root: Path | N
         click.echo(format_report(report))
 
 
+def _relation_options(command):
+    options = [
+        click.option("--split", default="dev", show_default=True, type=click.Choice(["train", "dev"])),
+        click.option("--entities", default="gold", show_default=True, type=click.Choice(["gold", "predicted"]),
+                     help="gold: the corpus's normalized mentions; predicted: NER + normalization first."),
+        click.option("--file", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+                     help="Corpus file (PubTator or BioC XML) instead of the split's standard location."),
+        click.option("--data", "data_root", type=click.Path(path_type=Path, file_okay=False),
+                     envvar="KG_SHARED_DATA", default=None,
+                     help="Shared data root [env KG_SHARED_DATA; default: <repo>/../shared/data]."),
+        click.option("--model", "model_path", type=click.Path(path_type=Path, file_okay=False), default=None,
+                     help="Relation model directory [default: the shipped models/re/medkg-re]."),
+        click.option("--int8", "quantize", is_flag=True, help="Dynamic int8 quantization of the model (CPU)."),
+        json_option,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _evaluate_relations(which: str, **kwargs) -> None:
+    from extractors.relations.evaluate import evaluate_biored, evaluate_cid, format_report
+
+    as_json = kwargs.pop("as_json")
+    try:
+        report = (evaluate_biored if which == "re" else evaluate_cid)(**kwargs, progress=not as_json)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        echo_json(report)
+    else:
+        click.echo(format_report(report))
+
+
+@evaluate.command("re")
+@click.option("--corpus", default="biored", show_default=True, type=click.Choice(["biored"]))
+@_relation_options
+def evaluate_re(corpus: str, **kwargs) -> None:
+    """BioRED relation extraction: entity-pair and pair+type P/R/F1 (BioRED's definitions)."""
+    _evaluate_relations("re", **kwargs)
+
+
+@evaluate.command("cid")
+@_relation_options
+def evaluate_cid_command(**kwargs) -> None:
+    """BC5CDR chemical-induced-disease relations, document-level P/R/F1 (the BioCreative V measure)."""
+    _evaluate_relations("cid", **kwargs)
+
+
 @evaluate.command("normalization")
 @click.option("--corpus", required=True, type=click.Choice(["bc5cdr", "ncbi_disease", "biored"]))
 @click.option("--split", default="dev", show_default=True, type=click.Choice(["train", "dev"]))

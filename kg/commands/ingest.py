@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
 import click
 
+from extractors.pipeline import default_pipeline
 from kg.commands.common import echo_json, json_option, open_for_cli, store_options
 from kg.config import StoreConfig
 from kg.ingest import Ingester
@@ -20,10 +22,12 @@ from kg.ingest import Ingester
               help=f"Processes for extraction (this machine has {os.cpu_count()} cores).")
 @click.option("--dry-run", is_flag=True, help="Read and extract, print what would be written; write nothing.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
+@click.option("--relations", is_flag=True,
+              help="Extract typed relations between normalized mentions (models/re; slower: a transformer pass).")
 @store_options
 @json_option
 def ingest(inputs: tuple[str, ...], batch_size: int, workers: int, dry_run: bool, progress: bool | None,
-           store_config: StoreConfig, as_json: bool) -> None:
+           relations: bool, store_config: StoreConfig, as_json: bool) -> None:
     """Ingest INPUTS: PubMed/MEDLINE XML (.xml, .xml.gz), PubTator, BioC XML; files, directories, globs or -.
 
     Re-running is safe: unchanged documents (same PMID, version, content and pipeline) are skipped,
@@ -37,7 +41,8 @@ def ingest(inputs: tuple[str, ...], batch_size: int, workers: int, dry_run: bool
         store = open_for_cli(store_config, read_only=dry_run)
     try:
         ingester = Ingester(store, batch_size=batch_size, workers=workers, dry_run=dry_run,
-                            progress=sys.stderr.isatty() if progress is None else progress)
+                            progress=sys.stderr.isatty() if progress is None else progress,
+                            pipeline_factory=functools.partial(default_pipeline, relations=relations))
         summary = ingester.run(inputs)
     finally:
         if store is not None:

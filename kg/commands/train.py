@@ -58,3 +58,52 @@ def train_ner_command(data_root: Path | None, out: Path | None, max_epochs: int,
         for part, s in stats.items():
             click.echo(f"  {group} {part}: {s['docs']} docs, {s['mentions']} mentions, "
                        f"{s['misaligned']} misaligned (expanded), {s['overlapping']} overlapping (dropped)")
+
+
+@train.command("re")
+@click.option("--data", "data_root", type=click.Path(path_type=Path, file_okay=False), envvar="KG_SHARED_DATA",
+              default=None, help="Shared data root [env KG_SHARED_DATA; default: <repo>/../shared/data].")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Model directory to write [default: models/re/medkg-re in the repository].")
+@click.option("--epochs", default=20, show_default=True, type=click.IntRange(1, 100))
+@click.option("--lr", default=1e-4, show_default=True, type=float, help="Learning rate of the fine-tuned layers.")
+@click.option("--head-lr", default=1e-3, show_default=True, type=float, help="Learning rate of query and head.")
+@click.option("--batch-docs", default=4, show_default=True, type=click.IntRange(1), help="Abstracts per step.")
+@click.option("--layers", default=4, show_default=True, type=click.IntRange(1, 6),
+              help="Encoder layers used, of all-MiniLM-L6-v2's 6.")
+@click.option("--trainable-layers", default=0, show_default=True, type=click.IntRange(0, 6),
+              help="Top encoder layers to fine-tune (the others stay frozen and are computed once; "
+                   "0: train only the entity query and the head).")
+@click.option("--pair-features/--no-pair-features", default=True, show_default=True,
+              help="Sentence co-occurrence/distance bins beside the encoder features of a pair.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(0),
+              help="torch CPU threads (0: torch's default; on a busy machine 1 is fastest).")
+@click.option("--max-train-docs", default=0, show_default=True, type=click.IntRange(0),
+              help="Use only the first N training abstracts (0: all; for smoke runs).")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Keep the frozen layers' output here, so that a re-run skips computing it.")
+@json_option
+def train_re_command(data_root: Path | None, out: Path | None, epochs: int, lr: float, head_lr: float,
+                     batch_docs: int, layers: int, trainable_layers: int, pair_features: bool, seed: int, threads: int,
+                     max_train_docs: int, cache_dir: Path | None, as_json: bool) -> None:
+    """Train the relation extraction model on BioRED train (selected on BioRED dev) and write it to --out."""
+    from extractors.ner.corpora import shared_data_root
+    from extractors.relations.model import DEFAULT_MODEL_DIR
+    from extractors.relations.train import TrainSettings, train_re
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    root = shared_data_root(data_root)
+    if not (root / "corpora").is_dir():
+        raise click.UsageError(f"no corpora under {root} (use --data or KG_SHARED_DATA)")
+    settings = TrainSettings(epochs=epochs, lr=lr, head_lr=head_lr, batch_docs=batch_docs,
+                             layers=layers, trainable_layers=trainable_layers, pair_features=pair_features, seed=seed,
+                             max_train_docs=max_train_docs, threads=threads)
+    report = train_re(root, out or DEFAULT_MODEL_DIR, settings, cache_dir=cache_dir)
+    if as_json:
+        echo_json(report)
+        return
+    click.echo(f"model written to {report['model']} ({report['size_bytes'] / 1e6:.1f} MB, {report['seconds']} s)")
+    for row in report["history"]:
+        click.echo(f"  epoch {row['epoch']}: loss {row['loss']}, dev pair F1 {row['dev_pair_f1']}, "
+                   f"pair+type F1 {row['dev_pair_type_f1']} (none bias {row['none_bias']})")

@@ -1,0 +1,102 @@
+"""``RelationExtractor``: the shipped relation model as a pipeline component.
+
+It reads the normalized text mentions of each document (``entity_id`` set, ``source: text``), classifies
+every type-compatible entity pair of the abstract and appends a :class:`~kg.schema.Relation` per
+predicted pair, with one :class:`~kg.schema.Evidence`: the supporting sentence, the model's probability,
+and negation/speculation flags from :mod:`extractors.relations.cues`. Predicates follow
+:func:`extractors.relations.labels.biolink_predicate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+from kg.schema import Document, Evidence, Relation
+
+from .candidates import RelDoc, from_document
+from .cues import flags
+from .labels import biolink_predicate
+from .predict import PairPrediction
+
+EXTRACTOR = "medkg-re"
+
+
+class RelationExtractor:
+    """Typed, evidenced relations between the normalized entities of each abstract.
+
+    The model loads on first use; ``quantize`` applies dynamic int8 quantization to its linear layers
+    (CPU only). ``min_score`` drops predictions whose probability is below it.
+    """
+
+    name = "relations"
+
+    def __init__(self, model_path: str | Path | None = None, batch_size: int = 8, quantize: bool = False,
+                 min_score: float = 0.0) -> None:
+        from .model import DEFAULT_MODEL_DIR
+
+        self.model_path = Path(model_path) if model_path else DEFAULT_MODEL_DIR
+        self.batch_size = batch_size
+        self.quantize = quantize
+        self.min_score = min_score
+        self._loaded: tuple | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        """Changes when the shipped weights change, so that re-ingestion re-processes documents."""
+        from .model import WEIGHTS
+
+        digest = hashlib.sha256((self.model_path / WEIGHTS).read_bytes()).hexdigest()[:10]
+        return f"{digest}{'-int8' if self.quantize else ''}"
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._loaded is None:
+                from .model import load_model
+
+                model, tokenizer = load_model(self.model_path)
+                if self.quantize:
+                    model = quantize_dynamic(model)
+                self._loaded = (model, tokenizer)
+            return self._loaded
+
+    def predict(self, docs: list[RelDoc], progress: bool = False) -> list[list[PairPrediction]]:
+        from tqdm import tqdm
+
+        from .predict import predict
+
+        model, tokenizer = self.model
+        found = predict(model, tokenizer, docs, self.batch_size)
+        return list(tqdm(found, total=len(docs), desc="relations", unit="doc", disable=not progress))
+
+    def __call__(self, docs: list[Document]) -> list[Document]:
+        rel_docs = [from_document(d) for d in docs]
+        for doc, rel_doc, predictions in zip(docs, rel_docs, self.predict(rel_docs), strict=True):
+            doc.relations.extend(self.relations(doc, rel_doc, predictions))
+        return docs
+
+    def relations(self, doc: Document, rel_doc: RelDoc, predictions: list[PairPrediction]) -> list[Relation]:
+        out = []
+        for p in predictions:
+            if p.score < self.min_score:
+                continue
+            head, tail = rel_doc.entities[p.head], rel_doc.entities[p.tail]
+            sentence = rel_doc.sentences[p.sentence] if rel_doc.sentences else (0, len(rel_doc.text))
+            negated, speculative = flags(rel_doc.text, sentence, head.spans, tail.spans)
+            evidence = Evidence(
+                pmid=doc.pmid, sentence=rel_doc.text[sentence[0]:sentence[1]], start=sentence[0], end=sentence[1],
+                score=round(p.score, 4), extractor=EXTRACTOR, extractor_version=self.version,
+                negated=negated, speculative=speculative, year=doc.year)
+            predicate = biolink_predicate(p.type, head.category, tail.category)
+            out.append(Relation(head.id, predicate, tail.id, [evidence]))
+        return out
+
+
+def quantize_dynamic(model):
+    """Dynamic int8 quantization of the linear layers (CPU inference)."""
+    import torch
+
+    return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)

@@ -1,0 +1,76 @@
+"""Batched inference: candidate pairs of :class:`RelDoc` → typed predictions with a supporting sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from .candidates import RelDoc, mention_sentence
+from .encoding import Encoded, encode
+from .labels import CLASSES, NONE
+from .model import RelationModel
+
+
+@dataclass(frozen=True, slots=True)
+class PairPrediction:
+    """The model's decision on one candidate pair: a BioRED type (never ``none``) and its probability.
+
+    ``sentence`` indexes ``RelDoc.sentences``: the sentence carrying most of the pair's context weight,
+    preferring sentences that mention both entities.
+    """
+
+    head: int
+    tail: int
+    type: str
+    score: float
+    sentence: int
+
+
+def decide(logits: torch.Tensor, weights: torch.Tensor, width: int, doc: RelDoc, enc: Encoded,
+           none_bias: float) -> list[PairPrediction]:
+    """Turn one document's pair logits and context weights into predictions (pairs judged ``none`` dropped)."""
+    adjusted = logits.float().clone()
+    adjusted[:, 0] += none_bias
+    probs = logits.float().softmax(-1)
+    best = adjusted.argmax(-1).tolist()
+    keep = [k for k, c in enumerate(best) if CLASSES[c] != NONE]
+    if not keep:
+        return []
+    token_sentence = torch.tensor([s for row in enc.token_sentence for s in row + [-1] * (width - len(row))],
+                                  device=weights.device)
+    valid = token_sentence >= 0
+    index = token_sentence.clamp(min=0)
+    out = []
+    for k in keep:
+        head, tail = doc.pairs[k]
+        mass = torch.zeros(max(len(doc.sentences), 1), device=weights.device)
+        mass.scatter_add_(0, index, weights[k].float() * valid)
+        both = _sentences(doc, head) & _sentences(doc, tail)
+        sentence = max(both, key=lambda s: float(mass[s])) if both else int(mass.argmax())
+        out.append(PairPrediction(head, tail, CLASSES[best[k]], float(probs[k, best[k]]), sentence))
+    return out
+
+
+def _sentences(doc: RelDoc, entity: int) -> set[int]:
+    return {mention_sentence(doc.sentences, span) for span in doc.entities[entity].spans}
+
+
+@torch.inference_mode()
+def predict(model: RelationModel, tokenizer, docs: Sequence[RelDoc], batch_size: int = 8,
+            none_bias: float | None = None) -> Iterator[list[PairPrediction]]:
+    """Predictions for each document, in order (documents without candidate pairs give ``[]``)."""
+    bias = model.config.none_bias if none_bias is None else none_bias
+    model.eval()
+    for first in range(0, len(docs), batch_size):
+        part = list(docs[first: first + batch_size])
+        todo = [k for k, d in enumerate(part) if d.pairs]
+        results: dict[int, list[PairPrediction]] = {}
+        if todo:
+            encs = [encode(part[k], tokenizer, model.config.max_length) for k in todo]
+            outputs, width = model(encs, [part[k].pairs for k in todo])
+            for k, enc, (logits, weights) in zip(todo, encs, outputs, strict=True):
+                results[k] = decide(logits, weights, width, part[k], enc, bias)
+        for k in range(len(part)):
+            yield results.get(k, [])
