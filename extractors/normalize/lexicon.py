@@ -75,7 +75,7 @@ class Match:
     category: Category
     score: float
     method: str  # exact | normalized | loose | word-order | fuzzy | local
-    matched: str = ""  # the lexicon name that matched
+    matched: str = ""  # the lexicon name that matched (the concept's own name when one of its synonyms did)
 
     @property
     def is_local(self) -> bool:
