@@ -75,19 +75,7 @@ _FILLER = re.compile(
     re.IGNORECASE,
 )
 _CURIE = re.compile(r"^(?P<neg>[-!~])?\s*(?P<id>hp:\d{7})$", re.IGNORECASE)
-_NORMALIZE = re.compile(r"[^a-z0-9]+")
 _PHENOTYPE = Category.PHENOTYPE
-
-
-def normalize_text(text: str) -> str:
-    """Lower case, punctuation to spaces, single spaces."""
-    return _NORMALIZE.sub(" ", text.lower()).strip()
-
-
-def _singular(text: str) -> str:
-    words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
-             for w in text.split()]
-    return " ".join(words)
 
 
 # ---- lexicon ---------------------------------------------------------------------------------------------
