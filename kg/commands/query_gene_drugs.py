@@ -45,10 +45,10 @@ def drugs_for_gene(gene: str, top: int, evidence_per_edge: int, use_lexicon: boo
     if as_json:
         echo_json(payload)
     else:
-        _print(payload)
+        print_gene_drug_answers(payload)
 
 
-def _print(result: dict[str, Any]) -> None:
+def print_gene_drug_answers(result: dict[str, Any]) -> None:
     bad = result["unrecognized"]
     if bad:
         click.echo(f"not recognised: {bad['text']!r} ({bad['reason']})")
