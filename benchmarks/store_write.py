@@ -169,7 +169,7 @@ def with_extra_evidence(rel: Relation) -> Relation:
 def batched(backend: Backend, kg: SyntheticKG, args: argparse.Namespace, profile: Path | None) -> dict[str, Any]:
     with backend.fresh(last=True) as store:
         with profiled(profile):
-            times = load_graph(store, kg, args.batch_size, server_pid=backend.server_pid())
+            times = load_graph(store, kg, args.batch_size, server_pid=backend.server_pid(), bulk=args.bulk)
         stats = store.stats().as_dict()
         n_edges = sum(v for k, v in stats["relationships"].items() if k != "mentions")
         problems = []
@@ -282,6 +282,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="relations written one call each for the per-row baseline (0: skip)")
     parser.add_argument("--update-sample", type=int, default=20_000,
                         help="relations re-written with extra evidence after the load (0: skip)")
+    parser.add_argument("--no-bulk", dest="bulk", action="store_false",
+                        help="write the batched load outside GraphStore.bulk_load() (the incremental write path)")
     parser.add_argument("--backends", default="embedded,neo4j", help="comma-separated: embedded,neo4j")
     add_neo4j_arguments(parser)
     parser.add_argument("--workdir", type=Path, help="directory for the embedded stores (default: a temp dir)")
@@ -335,6 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "cpus": os.cpu_count()},
         "graph": kg.summary(),
         "batch_size": args.batch_size,
+        "bulk_load": args.bulk,
         "neo4j": endpoint.describe() if "neo4j" in args.backends else None,
         "results": results,
     }
