@@ -5,8 +5,10 @@ For each backend, in one run:
 1. per-row baseline: a fresh store with all entities, then ``--per-row-sample`` relations written with
    one ``upsert_relations([rel])`` call each; rels/s is extrapolated from that sample;
 2. batched: a fresh store, all entities (``upsert_entities``), then all relations in batches of
-   ``--batch-size`` through ``upsert_relations``, then ``flush``; rels/s over the relation phase
-   (flush included). The stored node/edge counts are checked against the synthetic KG;
+   ``--batch-size`` through ``upsert_relations`` inside ``GraphStore.bulk_load()`` (a first load; with
+   ``--no-bulk`` outside it, i.e. the incremental path ``kg ingest`` takes), then ``flush``; rels/s over
+   the relation phase (the end of the block and the flush included). The stored node/edge counts are
+   checked against the synthetic KG;
 3. update: the first ``--update-sample`` relations are written again, in batches, with one extra
    evidence each (the existing-edge path: fetch edges and evidence, recompute aggregates).
 
