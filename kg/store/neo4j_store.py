@@ -7,6 +7,7 @@ queries) plus their Biolink category as a second label for people browsing the g
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -64,6 +65,14 @@ def _edge_pairs(keys: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
     return by_predicate
 
 
+class _BulkKeys:
+    """Edge keys and evidence ids written inside :meth:`Neo4jStore.bulk_load`: the only ones that can exist."""
+
+    def __init__(self) -> None:
+        self.edges: set[str] = set()
+        self.evidence: set[str] = set()
+
+
 class Neo4jStore(GraphStore):
     backend = "neo4j"
 
@@ -85,6 +94,7 @@ class Neo4jStore(GraphStore):
                 f"cannot reach Neo4j at {uri}: {exc}. Check that the server is running "
                 "(`docker compose up -d neo4j`) and that --neo4j / NEO4J_URI points at its Bolt port"
             ) from exc
+        self._bulk: _BulkKeys | None = None
         self.ensure_schema()
 
     # ---- lifecycle -------------------------------------------------------------------------------
@@ -95,7 +105,28 @@ class Neo4jStore(GraphStore):
         for statement in _SCHEMA:
             self._write(statement)
 
+    @contextlib.contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Writes go to the database as usual, but the store remembers what it wrote inside the block.
+
+        Started on a database without relations or evidence, only those edges and evidence ids can exist:
+        evidence is created without the ``MERGE`` lookup, and a batch whose edges were not written earlier
+        in the block skips the query for existing edges. A re-run after a crash finds a non-empty database
+        and takes the usual path, so idempotency is unchanged.
+        """
+        if self._bulk is not None or self._read("MATCH (n:Evidence) RETURN n.id AS id LIMIT 1", {}) or \
+                self._read("MATCH (:Entity)-[r]->(:Entity) RETURN type(r) AS t LIMIT 1", {}):
+            yield
+            return
+        self._bulk = _BulkKeys()
+        try:
+            yield
+        finally:
+            self._bulk = None
+
     def clear(self) -> None:
+        if self._bulk is not None:
+            self._bulk = _BulkKeys()
         with self._driver.session(database=self.database) as session:
             session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
@@ -233,7 +264,13 @@ class Neo4jStore(GraphStore):
     def _write_evidence(self, rows: list[Row]) -> None:
         assignments = ", ".join(f"ev.{name} = ${name}[i]" for name in _EVIDENCE_COLUMNS[1:])
         cypher = f"UNWIND range(0, size($id) - 1) AS i MERGE (ev:Evidence {{id: $id[i]}}) ON CREATE SET {assignments}"
+        if self._bulk is not None:
+            rows = [r for r in rows if r["id"] not in self._bulk.evidence]
+            properties = ", ".join(f"{name}: ${name}[i]" for name in _EVIDENCE_COLUMNS)
+            cypher = f"UNWIND range(0, size($id) - 1) AS i CREATE (:Evidence {{{properties}}})"
         self._write_many([(cypher, _columnar(batch, _EVIDENCE_COLUMNS), len(batch)) for batch in _batches(rows)])
+        if self._bulk is not None:
+            self._bulk.evidence.update(r["id"] for r in rows)
 
     def _fetch_evidence(self, keys: list[str]) -> dict[str, list[Row]]:
         found: dict[str, list[Row]] = defaultdict(list)
@@ -248,6 +285,8 @@ class Neo4jStore(GraphStore):
 
     def _fetch_edges(self, keys: list[str]) -> dict[str, StoredEdge]:
         found: dict[str, StoredEdge] = {}
+        if self._bulk is not None:
+            keys = [k for k in keys if k in self._bulk.edges]
         for predicate, (subjects, objects) in _edge_pairs(keys).items():
             rel_type = Predicate(predicate).value  # validated: types cannot be parameters
             for start in range(0, len(subjects), BATCH_SIZE):
@@ -281,8 +320,11 @@ class Neo4jStore(GraphStore):
                           **_columnar(batch, _EDGE_PROPERTY_NAMES)}
                 statements.append((cypher, params, len(batch)))
         self._write_many(statements)
+        if self._bulk is not None:
+            self._bulk.edges.update(f"{r['subject']}|{r['predicate']}|{r['object']}" for r in rows)
 
     def _delete_edges(self, keys: list[str]) -> None:
+        self._bulk = None  # what was written in a bulk load may be gone now: back to the usual path
         wanted = [dict(zip(("s", "p", "o"), split_edge_key(k), strict=True)) for k in keys]
         for batch in _batches(wanted):
             self._write(
@@ -292,6 +334,7 @@ class Neo4jStore(GraphStore):
             )
 
     def _delete_evidence_of(self, pmids: list[str]) -> None:
+        self._bulk = None
         self._write("MATCH (ev:Evidence) WHERE ev.pmid IN $pmids DETACH DELETE ev", pmids=pmids)
 
     def _delete_publication_nodes(self, pmids: list[str]) -> None:
