@@ -53,7 +53,10 @@ def _timed(report: DemoReport, step: str, progress: Progress) -> Iterator[None]:
 
 def run_demo(store: GraphStore, *, hpo_source: str = "omim", top: int = 5,
              progress: Progress = lambda _: None) -> DemoReport:
-    """Ingest the demo abstracts and the HPO annotations into ``store``, then ask both demo questions."""
+    """Import the HPO annotations and ingest the demo abstracts into ``store``, then ask both demo questions.
+
+    The import comes first so that, into a fresh store, it is a bulk first load (much faster than row writes).
+    """
     from extractors.pipeline import default_pipeline
     from kg.importers.hpo import import_hpo
     from kg.ingest import Ingester
@@ -62,12 +65,12 @@ def run_demo(store: GraphStore, *, hpo_source: str = "omim", top: int = 5,
 
     report = DemoReport()
     store.ensure_schema()
+    with _timed(report, f"import HPO annotations ({hpo_source})", progress):
+        report.hpo = import_hpo(store, source=hpo_source).as_dict()
     with _timed(report, "ingest demo abstracts", progress), \
             resources.as_file(resources.files("kg") / "data" / "demo" / "abstracts.xml") as corpus:
         pipeline = functools.partial(default_pipeline, relations=True)
         report.ingest = Ingester(store, pipeline_factory=pipeline, progress=False).run([str(corpus)]).as_dict()
-    with _timed(report, f"import HPO annotations ({hpo_source})", progress):
-        report.hpo = import_hpo(store, source=hpo_source).as_dict()
     store.flush()
     with _timed(report, "symptom question", progress):
         report.symptoms = SymptomRanker(store).search(SYMPTOM_QUESTION, top=top)

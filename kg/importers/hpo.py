@@ -271,9 +271,10 @@ def import_hpo(
     batched(store.upsert_entities, changed_entities(store, entities), batch_size, "entities", progress)
 
     hierarchy = [(t, p) for t in sorted(closure) for p in ontology.parents(t)]
-    write_curated(store, Predicate.SUBCLASS_OF, hierarchy, HPO_ONTOLOGY_SOURCE, batch_size, progress)
     edges = sorted({(d, a.phenotype_id) for d in wanted for a in by_disease[d]})
-    write_curated(store, Predicate.HAS_PHENOTYPE, edges, HPO_ANNOTATIONS_SOURCE, batch_size, progress)
+    with store.bulk_load():  # into a store without relations: staged and stored in one go (else a no-op)
+        write_curated(store, Predicate.SUBCLASS_OF, hierarchy, HPO_ONTOLOGY_SOURCE, batch_size, progress)
+        write_curated(store, Predicate.HAS_PHENOTYPE, edges, HPO_ANNOTATIONS_SOURCE, batch_size, progress)
     store.flush()
 
     delta = store_delta(before, store.stats().as_dict())
