@@ -105,9 +105,10 @@ def _register_commands() -> None:
     from kg.commands.import_kgx import import_kgx_command
     from kg.commands.ingest import ingest
     from kg.commands.query_symptoms import symptoms
+    from kg.commands.serve import serve
     from kg.commands.train import train
 
-    for command in (fetch, ingest, import_group, export_group, query_group, train, evaluate):
+    for command in (fetch, ingest, import_group, export_group, query_group, train, evaluate, serve):
         main.add_command(command)
     for command in (export_rdf_command, export_kgx_command, export_annotations_command):
         export_group.add_command(command)

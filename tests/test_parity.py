@@ -20,6 +20,7 @@ PARAMS = {
     "chemicals_for_gene": {"ids": [g.CYP2D6, g.EGFR]},
     "drugs_via_disease_for_gene": {"ids": [g.CYP2D6, g.EGFR]},
     "edge_evidence": {"edge_key": f"{g.PNEUMONIA}|has_phenotype|{g.FEVER}", "limit": 10},
+    "edge_summary": {"subject": g.PNEUMONIA, "predicate": "has_phenotype", "object": g.FEVER},
     "publication_state": {"pmids": ["101", "105", "999"]},
     "publication_mentions": {"pmids": ["101", "104"]},
     "publications_mentioning": {"ids": [g.PNEUMONIA, g.EGFR], "limit": 10},
