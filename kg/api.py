@@ -3,6 +3,8 @@
 Endpoints (OpenAPI at ``/openapi.json``, browsable at ``/docs``):
 
 * ``GET|POST /symptoms`` — free-text symptoms or HPO CURIEs → ranked diseases (``rerank`` adds the LM rerank);
+* ``GET|POST /drugs-for-gene`` — a gene (CURIE, symbol, star allele) → drugs, with typed paths and evidence;
+* ``POST /patient`` — symptoms, history, current drugs, genotype → differential, treatments, risk flags;
 * ``GET /evidence`` — an edge's aggregate and supporting sentences, by ``edge_key`` or subject/predicate/object;
 * ``POST /cypher`` — read-only Cypher with parameters (values travel as parameters, never spliced into the
   text); writes are refused, a timeout and a row limit are enforced;
@@ -113,6 +115,23 @@ class SymptomsRequest(BaseModel):
                                   '("HP:0001945, -HP:0000988").')
     top: int = Field(10, ge=1, le=100)
     rerank: bool = Field(False, description="Rerank the graph candidates with the language model.")
+
+
+class GeneDrugsRequest(BaseModel):
+    gene: str = Field(min_length=1, max_length=200, examples=["CYP2D6"],
+                      description="A gene CURIE (NCBIGene:1565), symbol (EGFR) or star allele (CYP2D6*10).")
+    top: int = Field(10, ge=1, le=100)
+    evidence: int = Field(2, ge=0, le=5, description="Supporting sentences per text-mined edge.")
+
+
+class PatientRequest(BaseModel):
+    symptoms: str = Field("", max_length=5000, examples=["fever, productive cough, no rash"])
+    history: str = Field("", max_length=5000, description="Known conditions, comma-separated.", examples=["asthma"])
+    drugs: str = Field("", max_length=5000, description="Current drugs, comma-separated.", examples=["codeine"])
+    genotype: str = Field("", max_length=1000, description="Star alleles, comma-separated.", examples=["CYP2D6*10"])
+    top: int = Field(10, ge=1, le=100, description="Diagnoses to list.")
+    top_diseases: int = Field(3, ge=0, le=20, description="Best diagnoses to suggest treatments for.")
+    treatments: int = Field(5, ge=1, le=50, description="Treatments per diagnosis.")
 
 
 class CypherRequest(BaseModel):
@@ -227,6 +246,46 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
                      top: Annotated[int, Query(ge=1, le=100)] = 10, rerank: bool = False) -> dict[str, Any]:
         """Same as POST /symptoms (prefer POST for patient data: URLs end up in proxies' logs)."""
         return run_symptoms(SymptomsRequest(text=text, top=top, rerank=rerank))
+
+    def run_gene_drugs(body: GeneDrugsRequest) -> dict[str, Any]:
+        from queries.gene_drugs import GeneDrugFinder, GeneDrugParams
+
+        with access.use():
+            finder = access.cached(f"gene_drugs:{body.evidence}", lambda store: GeneDrugFinder(
+                store, GeneDrugParams(evidence_per_edge=body.evidence)))
+            return finder.search(body.gene, top=body.top).as_dict()
+
+    @app.post("/drugs-for-gene", tags=["questions"])
+    def drugs_for_gene_post(body: GeneDrugsRequest) -> dict[str, Any]:
+        """A gene → drugs whose action or risk it changes: typed, scored paths with their evidence.
+
+        A gene the store does not know is answered under ``unrecognized`` with the closest gene names."""
+        return run_gene_drugs(body)
+
+    @app.get("/drugs-for-gene", tags=["questions"])
+    def drugs_for_gene_get(gene: Annotated[str, Query(min_length=1, max_length=200)],
+                           top: Annotated[int, Query(ge=1, le=100)] = 10,
+                           evidence: Annotated[int, Query(ge=0, le=5)] = 2) -> dict[str, Any]:
+        """Same as POST /drugs-for-gene."""
+        return run_gene_drugs(GeneDrugsRequest(gene=gene, top=top, evidence=evidence))
+
+    @app.post("/patient", tags=["questions"])
+    def patient(body: PatientRequest) -> dict[str, Any]:
+        """A patient profile → differential diagnosis, candidate treatments and risk flags (adverse effects,
+        interactions with current drugs, pharmacogenomic warnings). POST only: nothing of it is logged or stored."""
+        from queries.gene_drugs import GeneDrugFinder, GeneDrugParams
+        from queries.patient import PatientAnalyzer, PatientProfile
+        from queries.symptoms import SymptomRanker
+
+        if not any((body.symptoms.strip(), body.history.strip(), body.drugs.strip(), body.genotype.strip())):
+            raise ApiError(422, "invalid_request", "give at least one of symptoms, history, drugs, genotype")
+        profile = PatientProfile.from_text(body.symptoms, body.history, body.drugs, body.genotype)
+        with access.use():
+            ranker = access.cached("symptoms", SymptomRanker)
+            finder = access.cached("gene_drugs:2", lambda store: GeneDrugFinder(store, GeneDrugParams()))
+            analyzer = access.cached("patient", lambda store: PatientAnalyzer(store, ranker, finder))
+            return analyzer.analyze(profile, top=body.top, top_diseases=body.top_diseases,
+                                    treatments_per_disease=body.treatments).as_dict()
 
     @app.get("/evidence", tags=["questions"])
     def evidence(edge_key: str | None = None, subject: str | None = None, predicate: str | None = None,

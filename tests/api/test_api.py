@@ -128,3 +128,25 @@ def test_unreachable_store_answers_503(tmp_path):
         for response in (client.get("/health"), client.post("/symptoms", json={"text": "fever"})):
             assert response.status_code == 503
             assert response.json()["error"] == "store_unavailable"
+
+
+def test_drugs_for_gene_by_symbol_star_allele_and_unknown_gene(graph):
+    client = client_for(graph)
+    body = client.post("/drugs-for-gene", json={"gene": "CYP2D6*10", "top": 5}).json()
+    assert body["gene"]["id"] == g.CYP2D6 and body["genotype"] == "*10"
+    drugs = [a["drug_id"] for a in body["answers"]]
+    assert g.CODEINE in drugs and g.TAMOXIFEN in drugs
+    assert client.get("/drugs-for-gene", params={"gene": g.EGFR}).json()["answers"][0]["drug_id"] == g.GEFITINIB
+    unknown = client.get("/drugs-for-gene", params={"gene": "CYP2D7"})
+    assert unknown.status_code == 200 and unknown.json()["answers"] == []
+    assert "CYP2D6" in [m["name"] for m in unknown.json()["unrecognized"]["close_matches"]]
+
+
+def test_patient_profile_over_http(graph):
+    client = client_for(graph)
+    body = client.post("/patient", json={"symptoms": "fever and cough, no chest pain", "drugs": "codeine",
+                                         "genotype": "CYP2D6*10", "top_diseases": 2}).json()
+    assert {a["disease_id"] for a in body["differential"]["answers"][:2]} == {g.INFLUENZA, g.PNEUMONIA}
+    assert ("pharmacogenomic", g.CODEINE) in {(f["kind"], f["drug_id"]) for f in body["risk_flags"]}
+    empty = client.post("/patient", json={})
+    assert empty.status_code == 422 and "at least one" in empty.json()["detail"]
