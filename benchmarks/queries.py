@@ -22,8 +22,9 @@ Run from the repository root::
 
     # full size (1M synthetic edges + HPO, both backends); hours of build on a loaded 2-core machine
     .venv/bin/python -m benchmarks.queries --reuse --nodes 100000 --edges 1000000
-    # an existing embedded graph that already holds `kg import hpo` (no build)
-    .venv/bin/python -m benchmarks.queries --backends embedded --db medkg-data/graph.lbug
+    # kept graphs: an embedded copy of store_write's 1M graph after `kg import hpo --db COPY`, and a copy of its
+    # in-process Neo4j database (HPO is imported into it on first use)
+    .venv/bin/python -m benchmarks.queries --db COPY.lbug --neo4j-home NEO4J_COPY --neo4j-page-cache 2048
 """
 
 from __future__ import annotations
@@ -94,9 +95,20 @@ def open_embedded(kg: SyntheticKG | None, args: argparse.Namespace) -> tuple[Gra
     return EmbeddedStore(db, read_only=True), build
 
 
+def has_hpo(store: GraphStore) -> bool:
+    return bool(store.query("entities_by_id", ids=["HP:0000118"]))
+
+
 def open_neo4j(kg: SyntheticKG | None, endpoint: Neo4jEndpoint, args: argparse.Namespace
                ) -> tuple[GraphStore, dict[str, Any]]:
-    build: dict[str, Any] = {"reused": False}
+    if args.neo4j_home is not None:  # a kept database: top it up with HPO if needed, never clear it
+        store = endpoint.open()
+        build: dict[str, Any] = {"home": str(args.neo4j_home), "reused": has_hpo(store)}
+        if not build["reused"]:
+            log(f"neo4j: importing HPO into {args.neo4j_home} ...")
+            build.update(build_graph(store, None, args.batch_size))
+        return store, build
+    build = {"reused": False}
     home = endpoint.home
     if home is not None and args.reuse and kg is not None and is_complete(home, kg):
         build["reused"] = True
@@ -185,6 +197,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / ".data", help="default: benchmarks/.data")
     parser.add_argument("--db", type=Path, help="an existing embedded graph holding `kg import hpo` (not rebuilt)")
     add_neo4j_arguments(parser)
+    parser.add_argument("--neo4j-home", type=Path,
+                        help="database folder of the in-process Neo4j to use and keep (e.g. a copy of the one that "
+                             "store_write --keep leaves); HPO is imported into it if it lacks it")
     parser.add_argument("--json", nargs="?", const="-", metavar="PATH", help="also write JSON to PATH (or stdout)")
     args = parser.parse_args(argv)
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -199,9 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     kg = SyntheticKG(args.nodes, args.edges, args.seed) if args.nodes and args.edges else None
-    endpoint = Neo4jEndpoint(args.neo4j, args.neo4j_user, args.neo4j_password, args.neo4j_heap,
-                             home=graph_paths(args.data_dir, kg)["neo4j"].with_suffix(".hpo")
-                             if args.reuse and kg is not None else None,
+    home = args.neo4j_home or (graph_paths(args.data_dir, kg)["neo4j"].with_suffix(".hpo")
+                               if args.reuse and kg is not None else None)
+    endpoint = Neo4jEndpoint(args.neo4j, args.neo4j_user, args.neo4j_password, args.neo4j_heap, home=home,
                              page_cache_mib=args.neo4j_page_cache)
     results: list[dict[str, Any]] = []
     try:
