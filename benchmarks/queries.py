@@ -126,7 +126,7 @@ def open_neo4j(kg: SyntheticKG | None, endpoint: Neo4jEndpoint, args: argparse.N
     return store, build
 
 
-def time_calls(calls: Sequence[Callable[[], Any]], warmup: int) -> dict[str, float]:
+def time_calls(name: str, calls: Sequence[Callable[[], Any]], warmup: int) -> dict[str, float]:
     for call in calls[:warmup]:
         call()
     latencies = []
@@ -134,9 +134,11 @@ def time_calls(calls: Sequence[Callable[[], Any]], warmup: int) -> dict[str, flo
         started = time.perf_counter()
         call()
         latencies.append((time.perf_counter() - started) * 1000)
-    return {"runs": len(latencies), "p50_ms": round(percentile(latencies, 50), 1),
-            "p95_ms": round(percentile(latencies, 95), 1), "mean_ms": round(statistics.fmean(latencies), 1),
-            "max_ms": round(max(latencies), 1)}
+    summary = {"runs": len(latencies), "p50_ms": round(percentile(latencies, 50), 1),
+               "p95_ms": round(percentile(latencies, 95), 1), "mean_ms": round(statistics.fmean(latencies), 1),
+               "max_ms": round(max(latencies), 1)}
+    log(f"  {name}: p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms")
+    return summary
 
 
 def measure(store: GraphStore, kg: SyntheticKG | None, args: argparse.Namespace) -> dict[str, Any]:
@@ -167,19 +169,17 @@ def measure(store: GraphStore, kg: SyntheticKG | None, args: argparse.Namespace)
         genes = [r["id"] for r in store.query("entities_by_category", category="Gene", skip=0, limit=n)] or ["X:0"]
         edges = [(p.disease_id, "has_phenotype", p.present[0]) for p in patients]
     phenotypes = [rng.choice(p.present) for p in patients]
-    results = {
-        "symptoms": time_calls([lambda t=t: ranker.search(t, top=10) for t in texts], args.warmup),
-        "symptoms+rerank": time_calls([lambda t=t: ranker.search(t, top=10, reranker=reranker) for t in texts],
-                                      args.warmup),
-        "rerank_only": time_calls([lambda q=q, s=s: reranker.rerank(q, s) for q, s in zip(labels, scored,
-                                                                                          strict=True)], args.warmup),
-        "drugs_for_gene": time_calls([lambda g=g: finder.search(g, top=10) for g in genes], args.warmup),
-        "evidence": time_calls([lambda e=e: (store.query("edge_summary", subject=e[0], predicate=e[1], object=e[2]),
-                                             store.query("edge_evidence", edge_key="|".join(e), limit=20))
-                                for e in edges], args.warmup),
-        "cypher": time_calls([lambda p=p: store.read_cypher(CYPHER, {"id": p}, timeout_s=5, max_rows=1000)
-                              for p in phenotypes], args.warmup),
+    evidence_calls = [lambda e=e: (store.query("edge_summary", subject=e[0], predicate=e[1], object=e[2]),
+                                   store.query("edge_evidence", edge_key="|".join(e), limit=20)) for e in edges]
+    questions: dict[str, list[Callable[[], Any]]] = {
+        "symptoms": [lambda t=t: ranker.search(t, top=10) for t in texts],
+        "symptoms+rerank": [lambda t=t: ranker.search(t, top=10, reranker=reranker) for t in texts],
+        "rerank_only": [lambda q=q, s=s: reranker.rerank(q, s) for q, s in zip(labels, scored, strict=True)],
+        "drugs_for_gene": [lambda g=g: finder.search(g, top=10) for g in genes],
+        "evidence": evidence_calls,
+        "cypher": [lambda p=p: store.read_cypher(CYPHER, {"id": p}, timeout_s=5, max_rows=1000) for p in phenotypes],
     }
+    results = {name: time_calls(name, calls, args.warmup) for name, calls in questions.items()}
     setup["candidates_mean"] = round(statistics.fmean(len(s) for s in scored), 1)
     return {"setup": setup, "queries": results}
 
