@@ -32,6 +32,16 @@ Combination with the graph score
     keeps rising with w, noisy MRR peaks at .2 and falls below graph-only from .5 on)::
 
         kg evaluate symptoms --rerank --weights 0,0.1,0.2,0.3,0.5,0.7 --noise --imprecision --seed 1
+
+Result on the reported seed (13, n = 200, full HPO graph; benchmarks/results/evaluate-symptoms-rerank-seed13.json):
+the rerank does **not** reliably improve MRR. Clean: MRR 0.937 → 0.941 (top-1 0.900 → 0.905); noise+imprecision:
+MRR 0.734 → 0.727 (top-1 0.655 both, top-3 0.800 → 0.770), and lower than graph-only at every w on that seed. Why:
+on clean queries every query name is also one of the true disease's phenotype names (cosine 1), so the LM only
+re-confirms exact matches and breaks some ties well; on imprecise queries the query names are parents ("Abnormality
+of the hand"), and a name-level cosine rewards diseases annotated with lexically similar *generic* terms, which the
+graph score already discounts by information content; random noise terms add near-constant similarity to every
+candidate. A plain sentence encoder has no notion of specificity — the next step is a cross-encoder trained on
+simulated patients (train seeds disjoint from 13), as issue #6 suggests.
 """
 
 from __future__ import annotations
