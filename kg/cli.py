@@ -113,9 +113,10 @@ def _register_commands() -> None:
     from kg.commands.query_gene_drugs import drugs_for_gene
     from kg.commands.query_patient import patient
     from kg.commands.query_symptoms import symptoms
+    from kg.commands.serve import serve
     from kg.commands.train import train
 
-    for command in (demo, fetch, ingest, import_group, export_group, query_group, train, evaluate, lexicon):
+    for command in (demo, fetch, ingest, import_group, export_group, query_group, train, evaluate, lexicon, serve):
         main.add_command(command)
     for command in (export_rdf_command, export_kgx_command, export_annotations_command):
         export_group.add_command(command)

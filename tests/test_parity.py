@@ -27,6 +27,7 @@ PARAMS = {
     "drug_condition_edges": {"ids": [g.CODEINE, g.TAMOXIFEN], "condition_ids": [g.CONSTIPATION, g.BREAST_CANCER]},
     "drug_interactions": {"ids": [g.TAMOXIFEN, g.CODEINE], "other_ids": [g.PAROXETINE, g.GEFITINIB]},
     "edge_evidence": {"edge_key": f"{g.PNEUMONIA}|has_phenotype|{g.FEVER}", "limit": 10},
+    "edge_summary": {"subject": g.PNEUMONIA, "predicate": "has_phenotype", "object": g.FEVER},
     "publication_state": {"pmids": ["101", "105", "999"]},
     "publication_mentions": {"pmids": ["101", "104"]},
     "publications_mentioning": {"ids": [g.PNEUMONIA, g.EGFR], "limit": 10},

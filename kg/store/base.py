@@ -201,10 +201,22 @@ class GraphStore(ABC):
             raise TypeError(f"query {name!r} needs parameters: {', '.join(sorted(missing))}")
         return self._read(named.cypher, {k: params[k] for k in named.params})
 
-    def read_cypher(self, cypher: str, params: dict[str, Any] | None = None) -> list[Row]:
-        """Run user-supplied Cypher on the read-only path; anything that could write is refused."""
+    def read_cypher(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_s: float | None = None,
+                    max_rows: int | None = None) -> list[Row]:
+        """Run user-supplied Cypher on the read-only path; anything that could write is refused.
+
+        With ``timeout_s`` the query is stopped (:class:`QueryTimeout`) when it runs longer; with ``max_rows``
+        at most ``max_rows + 1`` rows are fetched, so that a caller can tell that the answer was cut.
+        """
         check_read_only(cypher)
-        return self._read(cypher, params or {})
+        if timeout_s is None and max_rows is None:
+            return self._read(cypher, params or {})
+        return self._read_bounded(cypher, params or {}, timeout_s, max_rows)
+
+    @abstractmethod
+    def _read_bounded(self, cypher: str, params: dict[str, Any], timeout_s: float | None,
+                      max_rows: int | None) -> list[Row]:
+        """Like ``_read``, stopped after ``timeout_s`` (QueryTimeout) and fetching at most ``max_rows + 1`` rows."""
 
     @abstractmethod
     def stats(self) -> StoreStats: ...

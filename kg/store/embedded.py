@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from kg.schema import Category, Entity, Predicate, PublicationMention, PublicationRecord
 from kg.store.base import GraphStore, Row, StoredEdge, StoreStats, entity_rows, split_edge_key
-from kg.store.errors import StoreError, StoreUnavailable
+from kg.store.errors import QueryTimeout, StoreError, StoreUnavailable
 
 _EDGE_PROPERTIES = (
     ("predicate", "STRING", pa.string()),
@@ -300,6 +300,26 @@ class EmbeddedStore(GraphStore):
             raise StoreError(f"embedded store ({self.location}): {exc}") from exc
         columns = result.get_column_names()
         return [dict(zip(columns, values, strict=True)) for values in result.get_all()]
+
+    def _read_bounded(self, cypher: str, params: dict[str, Any], timeout_s: float | None,
+                      max_rows: int | None) -> list[Row]:
+        if timeout_s is not None:
+            self._conn.set_query_timeout(max(1, int(timeout_s * 1000)))
+        try:
+            result = self._conn.execute(cypher, params)
+            columns = result.get_column_names()
+            rows: list[Row] = []
+            while result.has_next() and (max_rows is None or len(rows) <= max_rows):
+                rows.append(dict(zip(columns, result.get_next(), strict=True)))
+            return rows
+        except RuntimeError as exc:
+            if timeout_s is not None and ("interrupt" in str(exc).lower() or "timeout" in str(exc).lower()):
+                raise QueryTimeout(f"embedded store: the query ran longer than {timeout_s:g} s and was stopped; "
+                                   "narrow it (WHERE on ids, LIMIT) or ask for fewer rows") from exc
+            raise StoreError(f"embedded store ({self.location}): {exc}") from exc
+        finally:
+            if timeout_s is not None:
+                self._conn.set_query_timeout(0)
 
     def stats(self) -> StoreStats:
         stats = StoreStats()

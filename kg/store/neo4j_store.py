@@ -17,7 +17,7 @@ from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavaila
 
 from kg.schema import Category, Entity, Predicate, PublicationMention, PublicationRecord
 from kg.store.base import GraphStore, Row, StoredEdge, StoreStats, entity_rows, split_edge_key
-from kg.store.errors import StoreError, StoreUnavailable, WriteRefused
+from kg.store.errors import QueryTimeout, StoreError, StoreUnavailable, WriteRefused
 
 BATCH_SIZE = 20_000
 """Rows per ``UNWIND`` statement (and at most per transaction when one call writes several statements)."""
@@ -77,8 +77,9 @@ class Neo4jStore(GraphStore):
     backend = "neo4j"
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
-                 database: str | None = None) -> None:
+                 database: str | None = None, *, read_only: bool = False) -> None:
         self.location = uri
+        self.read_only = read_only
         self.database = database or None
         auth = (user, password or "") if user else None
         try:
@@ -95,7 +96,8 @@ class Neo4jStore(GraphStore):
                 "(`docker compose up -d neo4j`) and that --neo4j / NEO4J_URI points at its Bolt port"
             ) from exc
         self._bulk: _BulkKeys | None = None
-        self.ensure_schema()
+        if not read_only:  # a read-only opener (kg serve, queries) must not need write rights
+            self.ensure_schema()
 
     # ---- lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:
@@ -182,7 +184,8 @@ class Neo4jStore(GraphStore):
             raise StoreError(f"Neo4j at {self.location}: {exc}") from exc
         return [dict(zip(keys, record.values(), strict=True)) for record in records]
 
-    def read_cypher(self, cypher: str, params: dict[str, Any] | None = None) -> list[Row]:
+    def read_cypher(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_s: float | None = None,
+                    max_rows: int | None = None) -> list[Row]:
         """Besides the shared lexical check, ask the server's planner whether the query writes."""
         from kg.store.readonly import check_read_only
 
@@ -191,11 +194,40 @@ class Neo4jStore(GraphStore):
             _, summary, _ = self._driver.execute_query(
                 f"EXPLAIN {cypher}", params or {}, database_=self.database, routing_=neo4j.RoutingControl.READ
             )
+        except ServiceUnavailable as exc:
+            raise StoreUnavailable(f"lost the connection to Neo4j at {self.location}: {exc}") from exc
         except ClientError as exc:
             raise StoreError(f"Neo4j rejected the query: {exc.message}") from exc
         if summary.query_type not in ("r", None):
             raise WriteRefused(f"refused: Neo4j plans this query as type {summary.query_type!r}, not read-only")
-        return self._read(cypher, params or {})
+        if timeout_s is None and max_rows is None:
+            return self._read(cypher, params or {})
+        return self._read_bounded(cypher, params or {}, timeout_s, max_rows)
+
+    def _read_bounded(self, cypher: str, params: dict[str, Any], timeout_s: float | None,
+                      max_rows: int | None) -> list[Row]:
+        """A read transaction (the server refuses writes in it) with a server-side timeout; rows fetched lazily."""
+        def work(tx: neo4j.ManagedTransaction) -> list[Row]:
+            result = tx.run(cypher, params)
+            keys = result.keys()
+            rows = []
+            for record in result:
+                rows.append(dict(zip(keys, record.values(), strict=True)))
+                if max_rows is not None and len(rows) > max_rows:
+                    break
+            return rows
+
+        work = neo4j.unit_of_work(timeout=timeout_s)(work)
+        try:
+            with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                return session.execute_read(work)
+        except ServiceUnavailable as exc:
+            raise StoreUnavailable(f"lost the connection to Neo4j at {self.location}: {exc}") from exc
+        except Neo4jError as exc:
+            if "TransactionTimedOut" in (exc.code or "") or "Terminated" in (exc.code or ""):
+                raise QueryTimeout(f"Neo4j stopped the query after {timeout_s:g} s; narrow it (WHERE on ids, "
+                                   "LIMIT) or ask for fewer rows") from exc
+            raise StoreError(f"Neo4j at {self.location}: {exc.message or exc}") from exc
 
     def stats(self) -> StoreStats:
         stats = StoreStats()

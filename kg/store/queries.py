@@ -173,6 +173,14 @@ _QUERIES = (
         "Evidence sentences of one edge (key: SUBJECT|predicate|OBJECT), best first.",
     ),
     NamedQuery(
+        "edge_summary",
+        "MATCH (s:Entity)-[r]->(o:Entity) WHERE s.id = $subject AND o.id = $object AND r.predicate = $predicate "
+        f"RETURN s.id AS subject_id, s.name AS subject_name, o.id AS object_id, o.name AS object_name, {_EDGE_COLUMNS} "
+        "ORDER BY subject_id, object_id",
+        ("subject", "predicate", "object"),
+        "One edge's aggregate (evidence counts, PMIDs, knowledge sources) by subject, predicate and object.",
+    ),
+    NamedQuery(
         "publication_state",
         "MATCH (p:Publication) WHERE p.pmid IN $pmids "
         "RETURN p.pmid AS pmid, p.version AS version, p.content_hash AS content_hash, "
