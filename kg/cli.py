@@ -96,27 +96,40 @@ def _register_commands() -> None:
     """Subcommands that live in their own modules (kept out of this file so that each area stays small)."""
     from kg.commands.demo import demo
     from kg.commands.evaluate import evaluate
+    from kg.commands.evaluate_gene_drugs import gene_drugs as evaluate_gene_drugs
     from kg.commands.evaluate_symptoms import symptoms as evaluate_symptoms
     from kg.commands.export_annotations import export_annotations_command
     from kg.commands.export_kgx import export_kgx_command
     from kg.commands.export_rdf import export_rdf_command
     from kg.commands.fetch import fetch
     from kg.commands.groups import export_group, import_group, query_group
+    from kg.commands.import_drugcentral import drugcentral
+    from kg.commands.import_hetionet import hetionet
     from kg.commands.import_hpo import hpo
     from kg.commands.import_kgx import import_kgx_command
+    from kg.commands.import_pharmgkb import pharmgkb
     from kg.commands.ingest import ingest
     from kg.commands.lexicon import lexicon
+    from kg.commands.query_gene_drugs import drugs_for_gene
+    from kg.commands.query_patient import patient
     from kg.commands.query_symptoms import symptoms
+    from kg.commands.serve import serve
     from kg.commands.train import train
 
-    for command in (demo, fetch, ingest, import_group, export_group, query_group, train, evaluate, lexicon):
+    for command in (demo, fetch, ingest, import_group, export_group, query_group, train, evaluate, lexicon, serve):
         main.add_command(command)
     for command in (export_rdf_command, export_kgx_command, export_annotations_command):
         export_group.add_command(command)
     import_group.add_command(import_kgx_command)
     import_group.add_command(hpo)
+    import_group.add_command(drugcentral)
+    import_group.add_command(pharmgkb)
+    import_group.add_command(hetionet)
     query_group.add_command(symptoms)
+    query_group.add_command(drugs_for_gene)
+    query_group.add_command(patient)
     evaluate.add_command(evaluate_symptoms)
+    evaluate.add_command(evaluate_gene_drugs)
 
 
 _register_commands()

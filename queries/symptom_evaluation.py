@@ -18,9 +18,12 @@ import random
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from queries.symptoms import SymptomRanker
+
+if TYPE_CHECKING:
+    from queries.rerank import SymptomReranker
 
 TOP_KS = (1, 3, 10)
 
@@ -88,22 +91,46 @@ class EvaluationResult:
     seconds_per_query: float
     not_found: int
     examples: list[dict[str, Any]]
+    reranked: dict[str, dict[str, float]] = field(default_factory=dict)  # "w=0.3" -> metrics with the LM rerank
+    rerank_seconds_per_query: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def evaluate(ranker: SymptomRanker, patients: list[SimulatedPatient], condition: str) -> EvaluationResult:
+def evaluate(ranker: SymptomRanker, patients: list[SimulatedPatient], condition: str,
+             reranker: SymptomReranker | None = None, weights: Sequence[float] = ()) -> EvaluationResult:
+    """Graph-only metrics and, with a reranker, the same patients' metrics after the LM rerank for each weight.
+
+    The reranker reads the query as the HPO labels of the patient's terms (simulated patients have no free text).
+    """
     ranks: list[int | None] = []
-    started = time.perf_counter()
+    reranked_ranks: dict[float, list[int | None]] = {w: [] for w in weights}
+    graph_seconds = rerank_seconds = 0.0
     examples = []
     for patient in patients:
-        answers = ranker.score_all(patient.present + patient.noise)
+        started = time.perf_counter()
+        terms = patient.present + patient.noise
+        answers = ranker.score_all(terms)
+        graph_seconds += time.perf_counter() - started
         rank = pessimistic_rank([(a.disease_id, a.score) for a in answers], patient.disease_id)
         ranks.append(rank)
+        example = {"disease_id": patient.disease_id, "query": terms, "rank": rank,
+                   "top": [a.disease_id for a in answers[:3]]}
+        if reranker is not None:
+            labels = [ranker.ontology.terms[t].name for t in terms]
+            for w in weights:
+                started = time.perf_counter()
+                order = reranker.rerank(labels, answers, weight=w)
+                rerank_seconds += time.perf_counter() - started
+                reranked_ranks[w].append(pessimistic_rank([(r.disease_id, r.final) for r in order],
+                                                          patient.disease_id))
+            example["reranked_rank"] = {f"w={w:g}": reranked_ranks[w][-1] for w in weights}
         if len(examples) < 5:
-            examples.append({"disease_id": patient.disease_id, "query": patient.present + patient.noise,
-                             "rank": rank, "top": [a.disease_id for a in answers[:3]]})
-    elapsed = time.perf_counter() - started
-    return EvaluationResult(condition, len(patients), rank_metrics(ranks),
-                            round(elapsed / max(len(patients), 1), 4), sum(r is None for r in ranks), examples)
+            examples.append(example)
+    n = max(len(patients), 1)
+    return EvaluationResult(
+        condition, len(patients), rank_metrics(ranks), round(graph_seconds / n, 4), sum(r is None for r in ranks),
+        examples, {f"w={w:g}": rank_metrics(r) for w, r in reranked_ranks.items()},
+        round(rerank_seconds / n / max(len(weights), 1), 4) if reranker is not None else None,
+    )

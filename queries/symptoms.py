@@ -51,11 +51,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.importers.hpo import HpoOntology, load_ontology
 from kg.schema import TEXT_MINED_SOURCE, Category
 from kg.store.base import GraphStore
+
+if TYPE_CHECKING:
+    from queries.rerank import SymptomReranker
 
 NEGATION_CUES = (
     "no", "not", "without", "denies", "denied", "negative for", "absence of", "absent", "free of", "no sign of",
@@ -75,19 +78,7 @@ _FILLER = re.compile(
     re.IGNORECASE,
 )
 _CURIE = re.compile(r"^(?P<neg>[-!~])?\s*(?P<id>hp:\d{7})$", re.IGNORECASE)
-_NORMALIZE = re.compile(r"[^a-z0-9]+")
 _PHENOTYPE = Category.PHENOTYPE
-
-
-def normalize_text(text: str) -> str:
-    """Lower case, punctuation to spaces, single spaces."""
-    return _NORMALIZE.sub(" ", text.lower()).strip()
-
-
-def _singular(text: str) -> str:
-    words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
-             for w in text.split()]
-    return " ".join(words)
 
 
 # ---- lexicon ---------------------------------------------------------------------------------------------
@@ -398,9 +389,27 @@ class SymptomRanker:
         scored.sort(key=lambda x: (-x.score, x.disease_id))
         return scored
 
-    def rank(self, present: Sequence[str], absent: Sequence[str] = (), top: int = 10) -> list[DiseaseAnswer]:
-        """The ``top`` diseases for present (and absent) HPO term ids, with matched terms and their evidence."""
-        scored = self.score_all(present, absent)[:top]
+    def rank(self, present: Sequence[str], absent: Sequence[str] = (), top: int = 10,
+             reranker: SymptomReranker | None = None, query_texts: Sequence[str] = ()) -> list[DiseaseAnswer]:
+        """The ``top`` diseases for present (and absent) HPO term ids, with matched terms and their evidence.
+
+        With a ``reranker``, the graph candidates are reranked by the language model against ``query_texts``
+        (default: the labels of the present terms); ``score`` is then the combined score and ``parts`` also
+        holds ``graph_score``, ``lm`` and ``lm_weight``.
+        """
+        scored = self.score_all(present, absent)
+        if reranker is not None and scored:
+            texts = list(query_texts) or [self.ontology.terms[q].name for q in dict.fromkeys(present)
+                                          if q in self.ontology]
+            by_id = {s.disease_id: s for s in scored}
+            reordered = []
+            for r in reranker.rerank(texts, scored)[:top]:
+                s = by_id[r.disease_id]
+                parts = {**s.parts, "graph_score": round(s.score, 6), "lm": round(r.lm, 4),
+                         "lm_weight": reranker.weight}
+                reordered.append(Scored(s.disease_id, r.final, parts, s.per_term, s.contradicted))
+            scored = reordered
+        scored = scored[:top]
         if not scored:
             return []
         phenotypes = sorted({a for s in scored for _, _, a in s.per_term.values()})
@@ -429,12 +438,18 @@ class SymptomRanker:
                                          contradicted, sources, pmids))
         return answers
 
-    def search(self, text: str, top: int = 10) -> dict[str, Any]:
-        """Free text or CURIEs → the parsed query and ranked answers, as one JSON-ready dict."""
+    def search(self, text: str, top: int = 10, reranker: SymptomReranker | None = None) -> dict[str, Any]:
+        """Free text or CURIEs → the parsed query and ranked answers, as one JSON-ready dict.
+
+        The reranker (if any) reads the symptoms as written (the HPO label for a CURIE).
+        """
         parsed = parse_symptoms(text, self.lexicon)
-        answers = self.rank([t.term_id for t in parsed.present], [t.term_id for t in parsed.absent], top=top)
+        texts = [t.label if t.method == "curie" else t.text for t in parsed.present]
+        answers = self.rank([t.term_id for t in parsed.present], [t.term_id for t in parsed.absent], top=top,
+                            reranker=reranker, query_texts=texts)
         return {
             "query": text,
+            "reranked": reranker is not None,
             "present": [asdict(t) for t in parsed.present],
             "absent": [asdict(t) for t in parsed.absent],
             "unrecognized": [asdict(u) for u in parsed.unrecognized],

@@ -74,6 +74,26 @@ MENTIONS = [
 ]
 
 
+PAROXETINE, CONSTIPATION = "MESH:D017374", "MESH:D003248"
+CLINICAL_ENTITIES = [
+    Entity(PAROXETINE, Category.DRUG, "Paroxetine"),
+    Entity(CONSTIPATION, Category.DISEASE, "Constipation"),
+]
+CLINICAL_RELATIONS = [
+    Relation(CODEINE, "causes", CONSTIPATION, [ev(102, 0.91)]),
+    Relation(PAROXETINE, "interacts_with", TAMOXIFEN, [ev(105, 0.8)]),
+    Relation(PAROXETINE, "decreases_activity_of", CYP2D6, [], primary_knowledge_source="infores:drugcentral"),
+    Relation(CYP2D6, "affects", TAMOXIFEN, [ev(101, 0.7)]),  # metabolism to endoxifen
+]
+"""Adverse effects, drug interactions and gene → drug edges, kept apart so that counts of the core graph stay."""
+
+
+def build_clinical(store: GraphStore) -> None:
+    store.upsert_entities(CLINICAL_ENTITIES)
+    store.upsert_relations(CLINICAL_RELATIONS)
+    store.flush()
+
+
 def build(store: GraphStore) -> None:
     store.upsert_publications(PUBLICATIONS)
     store.upsert_entities(ENTITIES)

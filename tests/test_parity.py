@@ -19,7 +19,15 @@ PARAMS = {
     "disease_phenotype_edges": {"disease_ids": [g.PNEUMONIA, g.INFLUENZA], "ids": [g.FEVER, g.COUGH, g.CHEST_PAIN]},
     "chemicals_for_gene": {"ids": [g.CYP2D6, g.EGFR]},
     "drugs_via_disease_for_gene": {"ids": [g.CYP2D6, g.EGFR]},
+    "chemicals_from_gene": {"ids": [g.CYP2D6, g.EGFR]},
+    "gene_disease_drug_paths": {"ids": [g.CYP2D6, g.EGFR]},
+    "chemical_gene_links": {"ids": [g.TAMOXIFEN, g.GEFITINIB, g.PAROXETINE, g.OSELTAMIVIR]},
+    "entities_by_name": {"names": ["cyp2d6", "flu", "tamoxifen"], "categories": ["Gene", "Disease", "Drug"]},
+    "treatments_for_diseases": {"ids": [g.BREAST_CANCER, g.LUNG_CANCER, g.INFLUENZA]},
+    "drug_condition_edges": {"ids": [g.CODEINE, g.TAMOXIFEN], "condition_ids": [g.CONSTIPATION, g.BREAST_CANCER]},
+    "drug_interactions": {"ids": [g.TAMOXIFEN, g.CODEINE], "other_ids": [g.PAROXETINE, g.GEFITINIB]},
     "edge_evidence": {"edge_key": f"{g.PNEUMONIA}|has_phenotype|{g.FEVER}", "limit": 10},
+    "edge_summary": {"subject": g.PNEUMONIA, "predicate": "has_phenotype", "object": g.FEVER},
     "publication_state": {"pmids": ["101", "105", "999"]},
     "publication_mentions": {"pmids": ["101", "104"]},
     "publications_mentioning": {"ids": [g.PNEUMONIA, g.EGFR], "limit": 10},
@@ -42,6 +50,7 @@ def results(neo4j_uri: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         neo.clear()
         for store in (embedded, neo):
             g.build(store)
+            g.build_clinical(store)
             out[store.backend] = {name: store.query(name, **params) for name, params in PARAMS.items()}
         neo.clear()
     return out

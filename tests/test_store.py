@@ -129,3 +129,87 @@ def test_clear_empties_the_store(store):
     assert stats["nodes"] == {"Entity": 0, "Evidence": 0, "Publication": 0} and stats["relationships"] == {}
     g.build(store)  # usable again after clear
     assert store.stats().nodes["Entity"] == len(g.ENTITIES)
+
+
+def _dump(store) -> tuple[list[dict], list[dict], dict]:
+    edges = store.read_cypher(
+        "MATCH (a:Entity)-[r]->(b:Entity) RETURN a.id AS s, r.predicate AS p, b.id AS o, r.pmids AS pmids, "
+        "r.n_pmids AS n_pmids, r.n_evidence AS n_evidence, r.best_score AS best, r.mean_score AS mean, "
+        "r.first_year AS first_year, r.last_year AS last_year, r.extractors AS extractors, "
+        "r.knowledge_sources AS sources, r.primary_knowledge_source AS primary_source ORDER BY s, p, o")
+    evidence = store.read_cypher(
+        "MATCH (ev:Evidence) RETURN ev.id AS id, ev.edge_key AS edge_key, ev.pmid AS pmid, ev.score AS score, "
+        "ev.negated AS negated ORDER BY id")
+    return edges, evidence, store.stats().as_dict()
+
+
+def test_bulk_load_writes_the_same_graph(store):
+    g.build(store)
+    expected = _dump(store)
+    store.clear()
+    with store.bulk_load():
+        store.upsert_publications(g.PUBLICATIONS)
+        store.upsert_entities(g.ENTITIES)
+        store.upsert_mentions(g.MENTIONS)
+        store.upsert_relations(g.RELATIONS[:7])
+        store.upsert_relations(g.RELATIONS[7:])
+        # An edge and evidence written earlier in the same block: merged, not duplicated.
+        store.upsert_relations([Relation(g.PNEUMONIA, "has_phenotype", g.FEVER, [g.ev(101, 0.9)])])
+    store.flush()
+    assert _dump(store) == expected
+
+
+def test_reads_inside_bulk_load_see_its_writes(store):
+    with store.bulk_load():
+        store.upsert_entities(g.ENTITIES)
+        store.upsert_relations(g.RELATIONS[:3])
+        assert _edge(store, g.PNEUMONIA, "has_phenotype", g.FEVER)["n_evidence"] == 3
+        store.upsert_relations(g.RELATIONS)
+    store.upsert_publications(g.PUBLICATIONS)
+    store.upsert_mentions(g.MENTIONS)
+    store.flush()
+    got = _dump(store)
+    store.clear()
+    g.build(store)
+    assert got == _dump(store)
+
+
+_BULK_CHILD = """
+import os, signal, sys
+from kg.store.embedded import EmbeddedStore
+from tests import graph_fixture as g
+
+store = EmbeddedStore(sys.argv[1])
+store.upsert_publications(g.PUBLICATIONS)
+store.upsert_entities(g.ENTITIES)
+store.upsert_mentions(g.MENTIONS)
+with store.bulk_load():
+    store.upsert_relations(g.RELATIONS)
+    if sys.argv[2] == "inside":
+        os.kill(os.getpid(), signal.SIGKILL)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.parametrize("where", ["inside", "after"])
+def test_embedded_bulk_load_survives_kill_9(tmp_path, where):
+    """``kill -9`` inside the block loses its relations (a re-run restores them); after it, nothing is lost."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from kg.store.embedded import EmbeddedStore
+
+    with EmbeddedStore(tmp_path / "clean.lbug") as clean:
+        g.build(clean)
+        expected = _dump(clean)
+    path = tmp_path / "killed.lbug"
+    child = subprocess.run([sys.executable, "-c", _BULK_CHILD, str(path), where], capture_output=True,
+                           cwd=Path(__file__).resolve().parent.parent, timeout=300)
+    assert child.returncode == -9, child.stderr.decode()[-2000:]
+    with EmbeddedStore(path) as killed:
+        stats = killed.stats().as_dict()
+        assert stats["nodes"]["Entity"] == len(g.ENTITIES)
+        assert stats["nodes"]["Evidence"] == (0 if where == "inside" else expected[2]["nodes"]["Evidence"])
+        g.build(killed)
+        assert _dump(killed) == expected

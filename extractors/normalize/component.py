@@ -35,6 +35,9 @@ DEFAULT_FUZZY_THRESHOLDS: dict[Category, float] = {
 right about half the time or more (diseases: 49 % at 0.8, 38 % at 0.75; chemicals: ~25 % below 0.9, whence the
 near-exact 0.92); a wrong CURIE in the graph is worse than a local id."""
 
+MEMO_SIZE = 200_000
+"""Resolved (text, category) pairs remembered across documents (mention strings repeat a lot)."""
+
 ABBREVIATION_FACTOR = 0.98
 """Score multiplier of a match found through a document-defined abbreviation."""
 
@@ -70,6 +73,7 @@ class Normalizer:
         self.fuzzy = fuzzy
         self.fuzzy_thresholds = {**DEFAULT_FUZZY_THRESHOLDS, **(fuzzy_thresholds or {})}
         self.counts: Counter[str] = Counter()  # method → mentions resolved that way ("local": unmappable)
+        self._memo: dict[tuple[str, Category | None], Match] = {}  # lookups without abbreviation, across documents
 
     @cached_property
     def version(self) -> str:
@@ -93,16 +97,26 @@ class Normalizer:
             if match:
                 return Match(match.curie, match.name, match.category, round(match.score * ABBREVIATION_FACTOR, 4),
                              f"abbreviation+{match.method}", match.matched)
-        if category is None or category in COMPATIBLE:
-            match = self.lexicon.lookup(text, category, fuzzy=self.fuzzy, fuzzy_threshold=threshold)
-            if match:
-                return match
-        fallback = category or Category.NAMED_THING
-        return Match(local_id(text, fallback), text, fallback, 0.0, "local")
+        key = (text, category)
+        match = self._memo.get(key)
+        if match is None:
+            if category is None or category in COMPATIBLE:
+                match = self.lexicon.lookup(text, category, fuzzy=self.fuzzy, fuzzy_threshold=threshold)
+            if match is None:
+                fallback = category or Category.NAMED_THING
+                match = Match(local_id(text, fallback), text, fallback, 0.0, "local")
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = match
+        return match
 
     def __call__(self, docs: list[Document]) -> list[Document]:
-        texts = [d.text for d in docs]
-        abbreviations = abbreviations_many(texts) if self.use_abbreviations else [{} for _ in docs]
+        abbreviations = [{} for _ in docs]
+        if self.use_abbreviations:
+            # the detector is the slowest step: run it only where a mention could be a defined short form
+            wanted = [i for i, doc in enumerate(docs) if _may_define(doc)]
+            for i, found in zip(wanted, abbreviations_many([docs[i].text for i in wanted]), strict=True):
+                abbreviations[i] = found
         for doc, abbrevs in zip(docs, abbreviations, strict=True):
             self._normalize(doc, abbrevs)
         return docs
@@ -128,3 +142,10 @@ class Normalizer:
                 found = self.lexicon.concept(entity.id)
                 if found and len(found[1]) == 1:
                     entity.category = next(iter(found[1]))
+
+
+def _may_define(doc: Document) -> bool:
+    """Whether a text mention of ``doc`` appears in parentheses or before one, as a defined short form does."""
+    text = doc.text
+    return any(m.source == MentionSource.TEXT and not m.entity_id and m.text
+               and (f"({m.text}" in text or f"{m.text} (" in text) for m in doc.mentions)

@@ -38,7 +38,7 @@ from kg.schema import Category
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 """Bump when the index layout or the key functions change (invalidates cached indexes)."""
 
 PREFERENCE: dict[Category, tuple[str, ...]] = {
@@ -75,7 +75,7 @@ class Match:
     category: Category
     score: float
     method: str  # exact | normalized | loose | word-order | fuzzy | local
-    matched: str = ""  # the lexicon name that matched
+    matched: str = ""  # the lexicon name that matched (the concept's own name when one of its synonyms did)
 
     @property
     def is_local(self) -> bool:
@@ -330,21 +330,23 @@ class Lexicon:
         """(level, code, concept index after following cross-references) of the best (level, code) candidate.
 
         Ranked by: a name that annotated training corpora use for this category (``corpus_names``, only in
-        tables built with ``--corpora``), vocabulary preference, key level (normal before loose before word
-        order), own name before synonym, MeSH descriptor before supplementary concept.
+        tables built with ``--corpora``), vocabulary preference, word order only when nothing matches better, own
+        name before synonym (MeSH's plural names: "Phenylketonurias" before the entry term "phenylketonuria" of
+        "Phenylketonuria, Maternal"), normal before loose key, MeSH descriptor before supplementary concept.
         """
         allowed = COMPATIBLE.get(category) if category else None
         preference = PREFERENCE.get(category, ()) if category else ()
-        ranked: list[tuple[tuple[bool, int, int, int, bool, int], int, int, int]] = []
+        ranked: list[tuple[tuple[bool, int, bool, int, int, bool, int], int, int, int]] = []
         for level, code in candidates:
-            i = code // 4
+            # a concept of another category counts through a cross-reference of this one (HPO "Short stature"
+            # → MeSH's "Dwarfism" for a Disease mention)
+            i = self._preferred_equivalent(code // 4, preference, allowed)
             if allowed is not None and not allowed & self._categories[i]:
                 continue
-            i = self._preferred_equivalent(i, preference, allowed)
             prefix, _, local = self.curies[i].partition(":")
             rank = preference.index(prefix) if prefix in preference else len(preference)
             kind = code % 4
-            key = (kind != _CORPUS_NAME, rank, level, kind, prefix == "MESH" and local.startswith("C"), i)
+            key = (kind != _CORPUS_NAME, rank, level == 2, kind, level, prefix == "MESH" and local.startswith("C"), i)
             ranked.append((key, level, code, i))
         if not ranked:
             return None

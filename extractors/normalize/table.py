@@ -54,8 +54,9 @@ def _clean(text: str) -> str:
 def write_table(concepts: list[Concept], path: Path, provenance: dict[str, str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    # mtime=0: the same concepts give the same bytes, so the shipped file only changes when its content does
-    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=9) as gz:
+    # no file name and mtime 0 in the gzip header: the same concepts give the same bytes, so the shipped file only
+    # changes when its content does
+    with open(tmp, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=9) as gz:
         gz.write(f"# {json.dumps(provenance, sort_keys=True)}\n".encode())
         for c in concepts:
             line = "\t".join((c.curie, ",".join(c.categories), _clean(c.name),

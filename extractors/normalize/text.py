@@ -2,10 +2,10 @@
 
 ``normal_form`` folds what never changes meaning for lookup: case, accents, Greek letters (``α`` and
 ``alpha``), dashes, brackets and other punctuation, runs of white space. ``loose_form`` also drops the
-spaces that separate letters from digits and singularizes words, so that "IL-6" = "IL 6" = "il6" and
-"seizures" = "seizure". ``sorted_form`` orders the words, for MeSH's inverted entry terms ("Infarction,
-Myocardial"). Every name of the lexicon is indexed under all three; a mention is looked up with the
-strictest form first.
+spaces that separate letters from digits, singularizes words and spells them the American way, so that
+"IL-6" = "IL 6" = "il6", "seizures" = "seizure" and "tumours" = "tumor". ``sorted_form`` orders the words,
+for MeSH's inverted entry terms ("Infarction, Myocardial"). Every name of the lexicon is indexed under all
+three; a mention is looked up with the strictest form first.
 """
 
 from __future__ import annotations
@@ -66,5 +66,13 @@ def forms(text: str) -> tuple[str, str, str]:
     return norm, loose, " ".join(sorted(loose.split()))
 
 
+def american(word: str) -> str:
+    """British → American spelling of medical words: tumour, oedema, haemorrhage, anaemia, sulphate."""
+    if len(word) <= 4:
+        return word
+    word = word.replace("ae", "e").replace("oe", "e").replace("sulph", "sulf")
+    return word[:-3] + "or" if word.endswith("our") and len(word) > 5 else word
+
+
 def _loosen(norm: str) -> str:
-    return _LETTER_DIGIT.sub("", " ".join(singular(w) for w in norm.split()))
+    return _LETTER_DIGIT.sub("", " ".join(american(singular(w)) for w in norm.split()))

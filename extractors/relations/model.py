@@ -202,7 +202,9 @@ class RelationModel(nn.Module):
 def load_base():
     """The all-MiniLM-L6-v2 encoder and its tokenizer, offline, from the installed package."""
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # a "Loading weights" bar on stderr would garble --json output
     path = base_model_dir()
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     tokenizer.model_max_length = 1_000_000  # whole abstracts are tokenized, then cut into chunks (encoding.py)

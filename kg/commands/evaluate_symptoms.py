@@ -22,18 +22,29 @@ from kg.config import StoreConfig
               help="Annotations to import into the temporary graph.")
 @click.option("--use-store", is_flag=True,
               help="Query the configured store (already holding `kg import hpo`) instead of a temporary one.")
+@click.option("--rerank", is_flag=True, help="Also rank with the language-model rerank (graph-only vs graph+LM).")
+@click.option("--weights", default=None, metavar="W[,W…]",
+              help="LM weights to evaluate with --rerank (comma-separated, 0 = graph only) [default: the shipped "
+                   "weight]; pick a weight on a seed other than the one you report.")
 @store_options
 @json_option
-def symptoms(n: int, seed: int, noise: bool, imprecision: bool, source: str, use_store: bool,
-             store_config: StoreConfig, as_json: bool) -> None:
+def symptoms(n: int, seed: int, noise: bool, imprecision: bool, source: str, use_store: bool, rerank: bool,
+             weights: str | None, store_config: StoreConfig, as_json: bool) -> None:
     """Simulated patients (3–7 of a disease's own HPO annotations, Phenomizer-style) → top-1/3/10 and MRR.
 
     Clean queries come from the same annotations that are ranked (as in the published Phenomizer evaluation),
     so they are an upper bound; --noise and --imprecision add the harder condition next to the clean one.
     """
+    from queries.rerank import DEFAULT_WEIGHT, SymptomReranker
     from queries.symptom_evaluation import evaluate, simulate_patients
     from queries.symptoms import SymptomRanker
 
+    try:
+        lm_weights = [float(w) for w in weights.split(",")] if weights else [DEFAULT_WEIGHT]
+    except ValueError:
+        raise click.BadParameter(f"expected numbers like 0.2,0.3, got {weights!r}", param_hint="--weights") from None
+    if any(not 0 <= w <= 1 for w in lm_weights):
+        raise click.BadParameter("weights must lie in [0, 1]", param_hint="--weights")
     report: dict[str, Any] = {"n": n, "seed": seed, "results": []}
     with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
         if use_store:
@@ -50,19 +61,28 @@ def symptoms(n: int, seed: int, noise: bool, imprecision: bool, source: str, use
             report["import_seconds"] = round(time.perf_counter() - started, 1)
         with store:
             ranker = SymptomRanker(store)
+            reranker = None
+            if rerank:
+                reranker = SymptomReranker(ranker)
+                reranker.warm()
             conditions = [("clean", False, False)]
             if noise or imprecision:
                 label = "+".join(name for name, on in (("noise", noise), ("imprecision", imprecision)) if on)
                 conditions.append((label, noise, imprecision))
             for label, with_noise, with_imprecision in conditions:
                 patients = simulate_patients(ranker, n, seed, noise=with_noise, imprecision=with_imprecision)
-                report["results"].append(evaluate(ranker, patients, label).as_dict())
+                result = evaluate(ranker, patients, label, reranker, lm_weights if rerank else ())
+                report["results"].append(result.as_dict())
     if as_json:
         echo_json(report)
         return
     click.echo(f"{report['store']}: {n} simulated patients, seed {seed}")
     for result in report["results"]:
         m = result["metrics"]
-        click.echo(f"  {result['condition']:<18} top1 {m['top1']:.3f}  top3 {m['top3']:.3f}  top10 {m['top10']:.3f}  "
-                   f"MRR {m['mrr']:.3f}  ({result['seconds_per_query'] * 1000:.0f} ms/query, "
+        click.echo(f"  {result['condition']:<18} graph      top1 {m['top1']:.3f}  top3 {m['top3']:.3f}  "
+                   f"top10 {m['top10']:.3f}  MRR {m['mrr']:.3f}  ({result['seconds_per_query'] * 1000:.0f} ms/query, "
                    f"{result['not_found']} not ranked)")
+        for name, m in result["reranked"].items():
+            click.echo(f"  {result['condition']:<18} +LM {name:<6} top1 {m['top1']:.3f}  top3 {m['top3']:.3f}  "
+                       f"top10 {m['top10']:.3f}  MRR {m['mrr']:.3f}  "
+                       f"(+{result['rerank_seconds_per_query'] * 1000:.0f} ms/query)")

@@ -13,9 +13,11 @@ from kg.config import StoreConfig
 @click.command("symptoms")
 @click.argument("text")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many diseases.")
+@click.option("--rerank", is_flag=True,
+              help="Rerank the graph's candidates with the language model (MiniLM; see queries/rerank.py).")
 @store_options
 @json_option
-def symptoms(text: str, top: int, store_config: StoreConfig, as_json: bool) -> None:
+def symptoms(text: str, top: int, rerank: bool, store_config: StoreConfig, as_json: bool) -> None:
     """Diseases for TEXT: "fever, productive cough, no rash" or "HP:0001945, -HP:0000988".
 
     Needs phenotype annotations in the store (kg import hpo). The score combines the information content of the
@@ -25,7 +27,13 @@ def symptoms(text: str, top: int, store_config: StoreConfig, as_json: bool) -> N
     from queries.symptoms import SymptomRanker
 
     with open_for_cli(store_config, read_only=True) as store:
-        result = SymptomRanker(store).search(text, top=top)
+        ranker = SymptomRanker(store)
+        reranker = None
+        if rerank:
+            from queries.rerank import SymptomReranker
+
+            reranker = SymptomReranker(ranker)
+        result = ranker.search(text, top=top, reranker=reranker)
     if as_json:
         echo_json(result)
     else:
@@ -46,9 +54,10 @@ def print_symptom_answers(result: dict[str, Any]) -> None:
         return
     for i, answer in enumerate(result["answers"], 1):
         parts = answer["parts"]
+        lm = f", graph {parts['graph_score']:.3f}, LM {parts['lm']:.2f}" if "lm" in parts else ""
         click.echo(f"{i:>2}. {answer['disease_id']}  {answer['disease_name']}  score {answer['score']:.3f} "
                    f"(semantic {parts['semantic']:.2f}, coverage {parts['coverage']:.2f}, hub {parts['hub']:.2f}, "
-                   f"evidence {parts['evidence']:.2f}, negation {parts['negation']:.2f})")
+                   f"evidence {parts['evidence']:.2f}, negation {parts['negation']:.2f}{lm})")
         for match in answer["matched"]:
             click.echo(f"      matched  {match['query_label']} ← {match['disease_phenotype_label']} "
                        f"[{', '.join(match['knowledge_sources'])}]")

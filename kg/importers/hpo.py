@@ -20,13 +20,14 @@ import csv
 import importlib.util
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kg.schema import Category, Entity, Predicate, Relation
+from kg.importers.curated import Progress, batched, changed_entities, store_delta, write_curated
+from kg.schema import Category, Entity, Predicate
 from kg.store.base import GraphStore
 
 HPO_ANNOTATIONS_SOURCE = "infores:hpo-annotations"
@@ -229,10 +230,6 @@ class ImportSummary:
         return asdict(self)
 
 
-Progress = Callable[[str, int, int], None]
-"""Called as ``progress(step, done, total)`` after each written batch."""
-
-
 def import_hpo(
     store: GraphStore,
     *,
@@ -271,46 +268,18 @@ def import_hpo(
     entities += [Entity(t, Category.PHENOTYPE, ontology.terms[t].name,
                         tuple(s for s in ontology.terms[t].synonyms if s != ontology.terms[t].name))
                  for t in sorted(closure)]
-    _batched(store.upsert_entities, _changed_entities(store, entities), batch_size, "entities", progress)
+    batched(store.upsert_entities, changed_entities(store, entities), batch_size, "entities", progress)
 
     hierarchy = [(t, p) for t in sorted(closure) for p in ontology.parents(t)]
-    _write_curated(store, Predicate.SUBCLASS_OF, hierarchy, HPO_ONTOLOGY_SOURCE, batch_size, progress)
     edges = sorted({(d, a.phenotype_id) for d in wanted for a in by_disease[d]})
-    _write_curated(store, Predicate.HAS_PHENOTYPE, edges, HPO_ANNOTATIONS_SOURCE, batch_size, progress)
+    with store.bulk_load():  # into a store without relations: staged and stored in one go (else a no-op)
+        write_curated(store, Predicate.SUBCLASS_OF, hierarchy, HPO_ONTOLOGY_SOURCE, batch_size, progress)
+        write_curated(store, Predicate.HAS_PHENOTYPE, edges, HPO_ANNOTATIONS_SOURCE, batch_size, progress)
     store.flush()
 
-    after = store.stats().as_dict()
-    delta = {section: {k: after[section].get(k, 0) - before[section].get(k, 0)
-                       for k in sorted(set(after[section]) | set(before[section]))
-                       if after[section].get(k, 0) != before[section].get(k, 0)}
-             for section in after}
+    delta = store_delta(before, store.stats().as_dict())
     return ImportSummary(
         hpo_version=ontology.version, source=source, diseases=len(wanted), phenotypes=len(closure),
         has_phenotype=len(edges), subclass_of=len(hierarchy), skipped_rows=skipped,
         seconds=round(time.perf_counter() - started, 2), store_delta=delta,
     )
-
-
-def _changed_entities(store: GraphStore, entities: list[Entity]) -> list[Entity]:
-    """Entities not yet stored exactly like this (re-runs then write nothing)."""
-    stored = {row["id"]: row for row in store.query("entities_by_id", ids=[e.id for e in entities])}
-    return [e for e in entities if (row := stored.get(e.id)) is None or row["category"] != e.category.value
-            or row["name"] != e.name or tuple(row["synonyms"] or ()) != e.synonyms]
-
-
-def _write_curated(store: GraphStore, predicate: Predicate, pairs: list[tuple[str, str]], source: str,
-                   batch_size: int, progress: Progress | None) -> None:
-    """Upsert curated edges, skipping those that already carry ``source`` (updating them would change nothing)."""
-    existing = {(row["s"], row["o"]) for row in store.read_cypher(
-        f"MATCH (a:Entity)-[r:{predicate.value}]->(b:Entity) WHERE $source IN r.knowledge_sources "
-        "RETURN a.id AS s, b.id AS o", {"source": source})}
-    relations = [Relation(s, predicate, o, primary_knowledge_source=source)
-                 for s, o in pairs if (s, o) not in existing]
-    _batched(store.upsert_relations, relations, batch_size, predicate.value, progress)
-
-
-def _batched(write: Callable[[Any], int], items: list[Any], size: int, step: str, progress: Progress | None) -> None:
-    for start in range(0, len(items), size):
-        write(items[start:start + size])
-        if progress is not None:
-            progress(step, min(start + size, len(items)), len(items))

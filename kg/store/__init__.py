@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from kg.config import StoreConfig
 from kg.store.base import GraphStore, StoreStats
-from kg.store.errors import StoreError, StoreUnavailable, WriteRefused
+from kg.store.errors import QueryTimeout, StoreError, StoreUnavailable, WriteRefused
 
-__all__ = ["GraphStore", "StoreConfig", "StoreError", "StoreStats", "StoreUnavailable", "WriteRefused",
-           "open_store"]
+__all__ = ["GraphStore", "QueryTimeout", "StoreConfig", "StoreError", "StoreStats", "StoreUnavailable",
+           "WriteRefused", "open_store"]
 
 
 def open_store(config: StoreConfig, *, read_only: bool = False) -> GraphStore:
@@ -15,7 +15,8 @@ def open_store(config: StoreConfig, *, read_only: bool = False) -> GraphStore:
     if config.backend == "neo4j":
         from kg.store.neo4j_store import Neo4jStore
 
-        return Neo4jStore(config.neo4j_uri, config.neo4j_user, config.neo4j_password, config.neo4j_database)
+        return Neo4jStore(config.neo4j_uri, config.neo4j_user, config.neo4j_password, config.neo4j_database,
+                          read_only=read_only)
     if config.backend == "embedded":
         from kg.store.embedded import EmbeddedStore
 

@@ -11,3 +11,7 @@ class StoreUnavailable(StoreError):
 
 class WriteRefused(StoreError):
     """A query given to the read-only path would modify the graph."""
+
+
+class QueryTimeout(StoreError):
+    """A read query ran longer than the time it was given."""

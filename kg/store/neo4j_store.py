@@ -7,6 +7,7 @@ queries) plus their Biolink category as a second label for people browsing the g
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -16,7 +17,7 @@ from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavaila
 
 from kg.schema import Category, Entity, Predicate, PublicationMention, PublicationRecord
 from kg.store.base import GraphStore, Row, StoredEdge, StoreStats, entity_rows, split_edge_key
-from kg.store.errors import StoreError, StoreUnavailable, WriteRefused
+from kg.store.errors import QueryTimeout, StoreError, StoreUnavailable, WriteRefused
 
 BATCH_SIZE = 20_000
 """Rows per ``UNWIND`` statement (and at most per transaction when one call writes several statements)."""
@@ -64,12 +65,21 @@ def _edge_pairs(keys: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
     return by_predicate
 
 
+class _BulkKeys:
+    """Edge keys and evidence ids written inside :meth:`Neo4jStore.bulk_load`: the only ones that can exist."""
+
+    def __init__(self) -> None:
+        self.edges: set[str] = set()
+        self.evidence: set[str] = set()
+
+
 class Neo4jStore(GraphStore):
     backend = "neo4j"
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
-                 database: str | None = None) -> None:
+                 database: str | None = None, *, read_only: bool = False) -> None:
         self.location = uri
+        self.read_only = read_only
         self.database = database or None
         auth = (user, password or "") if user else None
         try:
@@ -85,7 +95,9 @@ class Neo4jStore(GraphStore):
                 f"cannot reach Neo4j at {uri}: {exc}. Check that the server is running "
                 "(`docker compose up -d neo4j`) and that --neo4j / NEO4J_URI points at its Bolt port"
             ) from exc
-        self.ensure_schema()
+        self._bulk: _BulkKeys | None = None
+        if not read_only:  # a read-only opener (kg serve, queries) must not need write rights
+            self.ensure_schema()
 
     # ---- lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:
@@ -95,7 +107,28 @@ class Neo4jStore(GraphStore):
         for statement in _SCHEMA:
             self._write(statement)
 
+    @contextlib.contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Writes go to the database as usual, but the store remembers what it wrote inside the block.
+
+        Started on a database without relations or evidence, only those edges and evidence ids can exist:
+        evidence is created without the ``MERGE`` lookup, and a batch whose edges were not written earlier
+        in the block skips the query for existing edges. A re-run after a crash finds a non-empty database
+        and takes the usual path, so idempotency is unchanged.
+        """
+        if self._bulk is not None or self._read("MATCH (n:Evidence) RETURN n.id AS id LIMIT 1", {}) or \
+                self._read("MATCH (:Entity)-[r]->(:Entity) RETURN type(r) AS t LIMIT 1", {}):
+            yield
+            return
+        self._bulk = _BulkKeys()
+        try:
+            yield
+        finally:
+            self._bulk = None
+
     def clear(self) -> None:
+        if self._bulk is not None:
+            self._bulk = _BulkKeys()
         with self._driver.session(database=self.database) as session:
             session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
@@ -151,7 +184,8 @@ class Neo4jStore(GraphStore):
             raise StoreError(f"Neo4j at {self.location}: {exc}") from exc
         return [dict(zip(keys, record.values(), strict=True)) for record in records]
 
-    def read_cypher(self, cypher: str, params: dict[str, Any] | None = None) -> list[Row]:
+    def read_cypher(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_s: float | None = None,
+                    max_rows: int | None = None) -> list[Row]:
         """Besides the shared lexical check, ask the server's planner whether the query writes."""
         from kg.store.readonly import check_read_only
 
@@ -160,11 +194,40 @@ class Neo4jStore(GraphStore):
             _, summary, _ = self._driver.execute_query(
                 f"EXPLAIN {cypher}", params or {}, database_=self.database, routing_=neo4j.RoutingControl.READ
             )
+        except ServiceUnavailable as exc:
+            raise StoreUnavailable(f"lost the connection to Neo4j at {self.location}: {exc}") from exc
         except ClientError as exc:
             raise StoreError(f"Neo4j rejected the query: {exc.message}") from exc
         if summary.query_type not in ("r", None):
             raise WriteRefused(f"refused: Neo4j plans this query as type {summary.query_type!r}, not read-only")
-        return self._read(cypher, params or {})
+        if timeout_s is None and max_rows is None:
+            return self._read(cypher, params or {})
+        return self._read_bounded(cypher, params or {}, timeout_s, max_rows)
+
+    def _read_bounded(self, cypher: str, params: dict[str, Any], timeout_s: float | None,
+                      max_rows: int | None) -> list[Row]:
+        """A read transaction (the server refuses writes in it) with a server-side timeout; rows fetched lazily."""
+        def work(tx: neo4j.ManagedTransaction) -> list[Row]:
+            result = tx.run(cypher, params)
+            keys = result.keys()
+            rows = []
+            for record in result:
+                rows.append(dict(zip(keys, record.values(), strict=True)))
+                if max_rows is not None and len(rows) > max_rows:
+                    break
+            return rows
+
+        work = neo4j.unit_of_work(timeout=timeout_s)(work)
+        try:
+            with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                return session.execute_read(work)
+        except ServiceUnavailable as exc:
+            raise StoreUnavailable(f"lost the connection to Neo4j at {self.location}: {exc}") from exc
+        except Neo4jError as exc:
+            if "TransactionTimedOut" in (exc.code or "") or "Terminated" in (exc.code or ""):
+                raise QueryTimeout(f"Neo4j stopped the query after {timeout_s:g} s; narrow it (WHERE on ids, "
+                                   "LIMIT) or ask for fewer rows") from exc
+            raise StoreError(f"Neo4j at {self.location}: {exc.message or exc}") from exc
 
     def stats(self) -> StoreStats:
         stats = StoreStats()
@@ -233,7 +296,13 @@ class Neo4jStore(GraphStore):
     def _write_evidence(self, rows: list[Row]) -> None:
         assignments = ", ".join(f"ev.{name} = ${name}[i]" for name in _EVIDENCE_COLUMNS[1:])
         cypher = f"UNWIND range(0, size($id) - 1) AS i MERGE (ev:Evidence {{id: $id[i]}}) ON CREATE SET {assignments}"
+        if self._bulk is not None:
+            rows = [r for r in rows if r["id"] not in self._bulk.evidence]
+            properties = ", ".join(f"{name}: ${name}[i]" for name in _EVIDENCE_COLUMNS)
+            cypher = f"UNWIND range(0, size($id) - 1) AS i CREATE (:Evidence {{{properties}}})"
         self._write_many([(cypher, _columnar(batch, _EVIDENCE_COLUMNS), len(batch)) for batch in _batches(rows)])
+        if self._bulk is not None:
+            self._bulk.evidence.update(r["id"] for r in rows)
 
     def _fetch_evidence(self, keys: list[str]) -> dict[str, list[Row]]:
         found: dict[str, list[Row]] = defaultdict(list)
@@ -248,6 +317,8 @@ class Neo4jStore(GraphStore):
 
     def _fetch_edges(self, keys: list[str]) -> dict[str, StoredEdge]:
         found: dict[str, StoredEdge] = {}
+        if self._bulk is not None:
+            keys = [k for k in keys if k in self._bulk.edges]
         for predicate, (subjects, objects) in _edge_pairs(keys).items():
             rel_type = Predicate(predicate).value  # validated: types cannot be parameters
             for start in range(0, len(subjects), BATCH_SIZE):
@@ -281,8 +352,11 @@ class Neo4jStore(GraphStore):
                           **_columnar(batch, _EDGE_PROPERTY_NAMES)}
                 statements.append((cypher, params, len(batch)))
         self._write_many(statements)
+        if self._bulk is not None:
+            self._bulk.edges.update(f"{r['subject']}|{r['predicate']}|{r['object']}" for r in rows)
 
     def _delete_edges(self, keys: list[str]) -> None:
+        self._bulk = None  # what was written in a bulk load may be gone now: back to the usual path
         wanted = [dict(zip(("s", "p", "o"), split_edge_key(k), strict=True)) for k in keys]
         for batch in _batches(wanted):
             self._write(
@@ -292,6 +366,7 @@ class Neo4jStore(GraphStore):
             )
 
     def _delete_evidence_of(self, pmids: list[str]) -> None:
+        self._bulk = None
         self._write("MATCH (ev:Evidence) WHERE ev.pmid IN $pmids DETACH DELETE ev", pmids=pmids)
 
     def _delete_publication_nodes(self, pmids: list[str]) -> None:

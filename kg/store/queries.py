@@ -100,6 +100,68 @@ _QUERIES = (
         "2-hop gene → disease ← drug that treats it.",
     ),
     NamedQuery(
+        "chemicals_from_gene",
+        "MATCH (g:Entity)-[r]->(c:Entity) WHERE g.id IN $ids AND c.category IN ['ChemicalEntity', 'Drug'] "
+        f"RETURN c.id AS chemical_id, c.name AS chemical_name, g.id AS gene_id, {_EDGE_COLUMNS} "
+        "ORDER BY chemical_id, gene_id, predicate",
+        ("ids",),
+        "Direct gene → chemical edges (the reverse direction of chemicals_for_gene, e.g. a gene affecting a drug).",
+    ),
+    NamedQuery(
+        "chemical_gene_links",
+        "MATCH (c:Entity)-[r]-(g:Entity) WHERE c.id IN $ids AND g.category = 'Gene' "
+        "RETURN c.id AS chemical_id, g.id AS gene_id, r.predicate AS predicate, "
+        "r.knowledge_sources AS knowledge_sources ORDER BY chemical_id, gene_id, predicate",
+        ("ids",),
+        "Every gene each chemical is linked to, in either direction (how selective a drug is).",
+    ),
+    NamedQuery(
+        "gene_disease_drug_paths",
+        "MATCH (g:Entity)-[a]-(d:Entity)<-[t:treats]-(c:Entity) "
+        "WHERE g.id IN $ids AND d.category = 'Disease' AND c.category IN ['ChemicalEntity', 'Drug'] "
+        "RETURN c.id AS drug_id, c.name AS drug_name, d.id AS disease_id, d.name AS disease_name, "
+        "g.id AS gene_id, a.predicate AS gene_disease_predicate, a.n_pmids AS gene_disease_n_pmids, "
+        "a.pmids AS gene_disease_pmids, a.best_score AS gene_disease_score, "
+        "a.primary_knowledge_source AS gene_disease_source, a.knowledge_sources AS gene_disease_sources, "
+        "t.n_pmids AS treats_n_pmids, t.pmids AS treats_pmids, t.best_score AS treats_score, "
+        "t.primary_knowledge_source AS treats_source, t.knowledge_sources AS treats_sources "
+        "ORDER BY drug_id, disease_id, gene_id, gene_disease_predicate",
+        ("ids",),
+        "2-hop gene – disease ← drug that treats it, with the support of both edges (for typed, scored paths).",
+    ),
+    NamedQuery(
+        "entities_by_name",
+        "WITH $names AS names MATCH (e:Entity) WHERE e.category IN $categories "
+        "AND (lower(e.name) IN names OR any(s IN e.synonyms WHERE lower(s) IN names)) "
+        "RETURN e.id AS id, e.category AS category, e.name AS name, e.synonyms AS synonyms ORDER BY id",
+        ("names", "categories"),
+        "Entities of the given categories whose name or a synonym equals one of the (lower-case) names.",
+    ),
+    NamedQuery(
+        "treatments_for_diseases",
+        "MATCH (c:Entity)-[r:treats]->(d:Entity) WHERE d.id IN $ids "
+        f"RETURN d.id AS disease_id, c.id AS drug_id, c.name AS drug_name, {_EDGE_COLUMNS} "
+        "ORDER BY disease_id, drug_id",
+        ("ids",),
+        "Drugs that treat any of the given diseases, one row per treats edge.",
+    ),
+    NamedQuery(
+        "drug_condition_edges",
+        "MATCH (c:Entity)-[r:causes]->(x:Entity) WHERE c.id IN $ids AND x.id IN $condition_ids "
+        f"RETURN c.id AS drug_id, c.name AS drug_name, x.id AS condition_id, x.name AS condition_name, "
+        f"{_EDGE_COLUMNS} ORDER BY drug_id, condition_id",
+        ("ids", "condition_ids"),
+        "Drugs causing given conditions (adverse effects), one row per causes edge.",
+    ),
+    NamedQuery(
+        "drug_interactions",
+        "MATCH (a:Entity)-[r:interacts_with]-(b:Entity) WHERE a.id IN $ids AND b.id IN $other_ids "
+        f"RETURN a.id AS drug_id, a.name AS drug_name, b.id AS other_id, b.name AS other_name, {_EDGE_COLUMNS} "
+        "ORDER BY drug_id, other_id",
+        ("ids", "other_ids"),
+        "interacts_with edges (either direction) between two sets of drugs.",
+    ),
+    NamedQuery(
         "edge_evidence",
         "MATCH (ev:Evidence) WHERE ev.edge_key = $edge_key "
         "RETURN ev.pmid AS pmid, ev.sentence AS sentence, "
@@ -109,6 +171,14 @@ _QUERIES = (
         "ORDER BY score DESC, pmid, start_offset LIMIT $limit",
         ("edge_key", "limit"),
         "Evidence sentences of one edge (key: SUBJECT|predicate|OBJECT), best first.",
+    ),
+    NamedQuery(
+        "edge_summary",
+        "MATCH (s:Entity)-[r]->(o:Entity) WHERE s.id = $subject AND o.id = $object AND r.predicate = $predicate "
+        f"RETURN s.id AS subject_id, s.name AS subject_name, o.id AS object_id, o.name AS object_name, {_EDGE_COLUMNS} "
+        "ORDER BY subject_id, object_id",
+        ("subject", "predicate", "object"),
+        "One edge's aggregate (evidence counts, PMIDs, knowledge sources) by subject, predicate and object.",
     ),
     NamedQuery(
         "publication_state",

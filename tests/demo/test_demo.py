@@ -24,6 +24,16 @@ def test_demo_runs_offline_and_rerun_changes_nothing(tmp_path, monkeypatch):
     assert [t["term_id"] for t in report["symptoms"]["absent"]] == ["HP:0001250"]  # "no seizures"
     assert all(a["matched"] for a in answers)
 
+    gene = report["gene"]
+    assert gene["gene"]["id"] == "NCBIGene:1565" and "*10" in gene["genotype"]
+    drugs = {a["drug_name"].lower() for a in gene["answers"]}
+    cyp2d6_drugs = {"codeine", "morphine", "tamoxifen", "paroxetine", "fluoxetine", "metoprolol", "tramadol",
+                    "sertraline"}
+    assert len(drugs & cyp2d6_drugs) >= 3, drugs  # the demo abstracts name these with CYP2D6
+    direct = [s for a in gene["answers"] for p in a["paths"] if p["kind"] == "direct" for e in p["edges"]
+              for s in e["sentences"]]
+    assert direct and all(s["pmid"].startswith("9900000") and "CYP2D6" in s["sentence"] for s in direct)
+
     second = runner.invoke(main, ["demo", "--db", str(db), "--json"])
     assert second.exit_code == 0, second.output
     rerun = json.loads(second.output)
@@ -31,3 +41,4 @@ def test_demo_runs_offline_and_rerun_changes_nothing(tmp_path, monkeypatch):
     assert rerun["hpo"]["store_delta"] == {} or not any(
         n for values in rerun["hpo"]["store_delta"].values() for n in values.values())
     assert [a["disease_id"] for a in rerun["symptoms"]["answers"]] == [a["disease_id"] for a in answers]
+    assert [a["drug_id"] for a in rerun["gene"]["answers"]] == [a["drug_id"] for a in gene["answers"]]

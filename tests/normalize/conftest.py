@@ -17,3 +17,8 @@ def lexicon() -> Lexicon:
 @pytest.fixture(scope="session")
 def normalizer(lexicon: Lexicon) -> Normalizer:
     return Normalizer(lexicon, table=SHIPPED_TABLE)
+
+
+@pytest.fixture(scope="session")
+def lexicon_loaded(lexicon: Lexicon) -> None:
+    """The shipped lexicon is in this process's cache (CLI commands then share it)."""

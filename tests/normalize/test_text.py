@@ -33,3 +33,10 @@ def test_bad_input_is_bounded():
     assert time.perf_counter() - start < 1.0
     assert len(norm) <= 300
     assert normal_form("心肌梗死 myocardial") == "心肌梗死 myocardial"
+
+
+def test_british_spellings_meet_american_ones():
+    assert loose_form("tumours") == loose_form("tumor")
+    assert loose_form("oedema") == loose_form("edema")
+    assert loose_form("haemorrhage") == loose_form("hemorrhage")
+    assert loose_form("sulphate") == loose_form("sulfate")

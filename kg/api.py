@@ -1,0 +1,346 @@
+"""The HTTP interface (``kg serve``): the query operations of the CLI as a FastAPI app, over a read-only store.
+
+Endpoints (OpenAPI at ``/openapi.json``, browsable at ``/docs``):
+
+* ``GET|POST /symptoms`` — free-text symptoms or HPO CURIEs → ranked diseases (``rerank`` adds the LM rerank);
+* ``GET|POST /drugs-for-gene`` — a gene (CURIE, symbol, star allele) → drugs, with typed paths and evidence;
+* ``POST /patient`` — symptoms, history, current drugs, genotype → differential, treatments, risk flags;
+* ``GET /evidence`` — an edge's aggregate and supporting sentences, by ``edge_key`` or subject/predicate/object;
+* ``POST /cypher`` — read-only Cypher with parameters (values travel as parameters, never spliced into the
+  text); writes are refused, a timeout and a row limit are enforced;
+* ``GET /health`` — whether the store answers, and its node/relationship counts.
+
+Errors are JSON objects ``{"error": <kind>, "detail": <message>}``: 400 for a refused or invalid query, 401 for
+a missing/wrong token, 404 for an unknown edge, 422 for malformed input, 503 when the store cannot be reached,
+504 when a query ran out of time. Text that the ranker does not recognise is not an error: the answer lists it
+with its closest terms.
+
+Privacy: request bodies and query strings are never logged (``kg serve`` turns uvicorn's access log off and logs
+method, path and status only), and nothing is written to the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from kg.config import StoreConfig
+from kg.store import GraphStore, QueryTimeout, StoreError, StoreUnavailable, WriteRefused, open_store
+from kg.store.base import split_edge_key
+
+TOKEN_ENV = "MEDKG_API_TOKEN"
+_BEARER = HTTPBearer(auto_error=False)
+log = logging.getLogger("medkg.api")
+
+
+@dataclass(slots=True)
+class ApiSettings:
+    token: str | None = None  # bearer token every request must carry (None: open)
+    cypher_timeout_s: float = 5.0
+    cypher_max_rows: int = 1000
+    max_top: int = 100
+
+
+class StoreAccess:
+    """The store behind the app: opened read-only on first use (and again after it went away), one query at a time
+    on the embedded engine, and the per-store rankers (their statistics take seconds to build) kept for reuse."""
+
+    def __init__(self, config: StoreConfig | None = None, store: GraphStore | None = None) -> None:
+        if config is None and store is None:
+            raise ValueError("give a store configuration or an open store")
+        self.config = config
+        self._store = store
+        self._owned = store is None
+        self._lock = threading.RLock()
+        self._embedded_lock = threading.RLock()
+        self._cache: dict[str, Any] = {}
+
+    @contextmanager
+    def use(self) -> Iterator[GraphStore]:
+        with self._lock:
+            if self._store is None:
+                assert self.config is not None
+                self._store = open_store(self.config, read_only=True)  # StoreUnavailable → 503
+                self._cache.clear()
+            store = self._store
+        # The embedded engine gets one query at a time; the Neo4j driver is thread-safe.
+        with self._embedded_lock if store.backend == "embedded" else contextlib.nullcontext():
+            try:
+                yield store
+            except StoreUnavailable:
+                self._drop()
+                raise
+
+    def cached(self, name: str, build: Callable[[GraphStore], Any]) -> Any:
+        """A per-store object (ranker, reranker) built once; call inside :meth:`use`."""
+        with self._lock:
+            if name not in self._cache:
+                assert self._store is not None
+                self._cache[name] = build(self._store)
+            return self._cache[name]
+
+    def _drop(self) -> None:
+        if self._owned and self._store is not None:
+            try:
+                self._store.close()
+            except Exception:  # noqa: BLE001 - the store is already unreachable; reopen on the next request
+                log.debug("closing an unreachable store failed", exc_info=True)
+            self._store = None
+            self._cache.clear()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._owned and self._store is not None:
+                self._store.close()
+                self._store = None
+
+
+# ---- request and response bodies -----------------------------------------------------------------------
+class SymptomsRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=5000, examples=["fever, productive cough, pleuritic chest pain"],
+                      description='Free text ("fever, productive cough, no rash") or CURIEs '
+                                  '("HP:0001945, -HP:0000988").')
+    top: int = Field(10, ge=1, le=100)
+    rerank: bool = Field(False, description="Rerank the graph candidates with the language model.")
+
+
+class GeneDrugsRequest(BaseModel):
+    gene: str = Field(min_length=1, max_length=200, examples=["CYP2D6"],
+                      description="A gene CURIE (NCBIGene:1565), symbol (EGFR) or star allele (CYP2D6*10).")
+    top: int = Field(10, ge=1, le=100)
+    evidence: int = Field(2, ge=0, le=5, description="Supporting sentences per text-mined edge.")
+
+
+class PatientRequest(BaseModel):
+    symptoms: str = Field("", max_length=5000, examples=["fever, productive cough, no rash"])
+    history: str = Field("", max_length=5000, description="Known conditions, comma-separated.", examples=["asthma"])
+    drugs: str = Field("", max_length=5000, description="Current drugs, comma-separated.", examples=["codeine"])
+    genotype: str = Field("", max_length=1000, description="Star alleles, comma-separated.", examples=["CYP2D6*10"])
+    top: int = Field(10, ge=1, le=100, description="Diagnoses to list.")
+    top_diseases: int = Field(3, ge=0, le=20, description="Best diagnoses to suggest treatments for.")
+    treatments: int = Field(5, ge=1, le=50, description="Treatments per diagnosis.")
+
+
+class CypherRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=20_000,
+                       examples=["MATCH (d:Entity)-[r:has_phenotype]->(p:Entity) WHERE p.id = $id "
+                                 "RETURN d.id AS disease, d.name AS name LIMIT 5"])
+    parameters: dict[str, Any] = Field(default_factory=dict, examples=[{"id": "HP:0001945"}],
+                                       description="Values for $names in the query.")
+    max_rows: int | None = Field(None, ge=1, description="At most this many rows (capped by the server's limit).")
+
+
+class CypherResponse(BaseModel):
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool
+    max_rows: int
+    elapsed_ms: float
+
+
+class ApiError(Exception):
+    """An answer other than 200, with the JSON body ``{"error": error, "detail": detail, **extra}``."""
+
+    def __init__(self, status: int, error: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.error, self.detail, self.extra = status, error, detail, extra
+
+
+def _error(status: int, error: str, detail: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": error, "detail": detail, **extra})
+
+
+# ---- the app ---------------------------------------------------------------------------------------------
+def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> FastAPI:
+    """The FastAPI app over ``access`` (see the module docstring for the endpoints)."""
+    settings = settings or ApiSettings()
+
+    def authorize(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]) -> None:
+        if settings.token is None:
+            return
+        if credentials is None or not secrets.compare_digest(credentials.credentials.encode(),
+                                                             settings.token.encode()):
+            raise ApiError(401, "unauthorized", f"send the API token as 'Authorization: Bearer <token>' "
+                                                f"(the server reads it from {TOKEN_ENV})")
+
+    app = FastAPI(title="medkg", version="0.1.0", dependencies=[Depends(authorize)],
+                  description="Questions to the medkg knowledge graph, with evidence. Read-only.")
+    app.state.access = access
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        response = _error(exc.status, exc.error, exc.detail, **exc.extra)
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        return _error(503, "store_unavailable", str(exc))
+
+    @app.exception_handler(WriteRefused)
+    async def _refused(_: Request, exc: WriteRefused) -> JSONResponse:
+        return _error(400, "write_refused", str(exc))
+
+    @app.exception_handler(QueryTimeout)
+    async def _timeout(_: Request, exc: QueryTimeout) -> JSONResponse:
+        return _error(504, "query_timeout", str(exc))
+
+    @app.exception_handler(StoreError)
+    async def _store_error(_: Request, exc: StoreError) -> JSONResponse:
+        return _error(400, "query_error", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+        return _error(422, "invalid_request", "; ".join(f"{p['where']}: {p['problem']}" for p in problems),
+                      problems=problems)
+
+    @app.middleware("http")
+    async def _log_requests(request: Request, call_next: Callable[[Request], Any]) -> Any:
+        started = time.perf_counter()
+        response = await call_next(request)
+        # Method, path and status only: query strings and bodies may hold patient data.
+        log.info("%s %s %d %.0f ms", request.method, request.url.path, response.status_code,
+                 (time.perf_counter() - started) * 1000)
+        return response
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict[str, Any]:
+        """Whether the store answers, with its node and relationship counts."""
+        with access.use() as store:
+            counts = store.stats().as_dict()
+            return {"status": "ok", "backend": store.backend, "location": store.location, **counts}
+
+    def run_symptoms(body: SymptomsRequest) -> dict[str, Any]:
+        from queries.symptoms import SymptomRanker
+
+        with access.use():
+            ranker = access.cached("symptoms", SymptomRanker)
+            reranker = access.cached("symptoms_rerank", lambda _: _reranker(ranker)) if body.rerank else None
+            return ranker.search(body.text, top=min(body.top, settings.max_top), reranker=reranker)
+
+    @app.post("/symptoms", tags=["questions"])
+    def symptoms_post(body: SymptomsRequest) -> dict[str, Any]:
+        """Symptoms → ranked diseases, with matched/missing symptoms, score parts and evidence.
+
+        Symptoms that match no phenotype are listed under ``unrecognized`` with their closest terms."""
+        return run_symptoms(body)
+
+    @app.get("/symptoms", tags=["questions"])
+    def symptoms_get(text: Annotated[str, Query(min_length=1, max_length=5000)],
+                     top: Annotated[int, Query(ge=1, le=100)] = 10, rerank: bool = False) -> dict[str, Any]:
+        """Same as POST /symptoms (prefer POST for patient data: URLs end up in proxies' logs)."""
+        return run_symptoms(SymptomsRequest(text=text, top=top, rerank=rerank))
+
+    def run_gene_drugs(body: GeneDrugsRequest) -> dict[str, Any]:
+        from queries.gene_drugs import GeneDrugFinder, GeneDrugParams
+
+        with access.use():
+            finder = access.cached(f"gene_drugs:{body.evidence}", lambda store: GeneDrugFinder(
+                store, GeneDrugParams(evidence_per_edge=body.evidence)))
+            return finder.search(body.gene, top=body.top).as_dict()
+
+    @app.post("/drugs-for-gene", tags=["questions"])
+    def drugs_for_gene_post(body: GeneDrugsRequest) -> dict[str, Any]:
+        """A gene → drugs whose action or risk it changes: typed, scored paths with their evidence.
+
+        A gene the store does not know is answered under ``unrecognized`` with the closest gene names."""
+        return run_gene_drugs(body)
+
+    @app.get("/drugs-for-gene", tags=["questions"])
+    def drugs_for_gene_get(gene: Annotated[str, Query(min_length=1, max_length=200)],
+                           top: Annotated[int, Query(ge=1, le=100)] = 10,
+                           evidence: Annotated[int, Query(ge=0, le=5)] = 2) -> dict[str, Any]:
+        """Same as POST /drugs-for-gene."""
+        return run_gene_drugs(GeneDrugsRequest(gene=gene, top=top, evidence=evidence))
+
+    @app.post("/patient", tags=["questions"])
+    def patient(body: PatientRequest) -> dict[str, Any]:
+        """A patient profile → differential diagnosis, candidate treatments and risk flags (adverse effects,
+        interactions with current drugs, pharmacogenomic warnings). POST only: nothing of it is logged or stored."""
+        from queries.gene_drugs import GeneDrugFinder, GeneDrugParams
+        from queries.patient import PatientAnalyzer, PatientProfile
+        from queries.symptoms import SymptomRanker
+
+        if not any((body.symptoms.strip(), body.history.strip(), body.drugs.strip(), body.genotype.strip())):
+            raise ApiError(422, "invalid_request", "give at least one of symptoms, history, drugs, genotype")
+        profile = PatientProfile.from_text(body.symptoms, body.history, body.drugs, body.genotype)
+        with access.use():
+            ranker = access.cached("symptoms", SymptomRanker)
+            finder = access.cached("gene_drugs:2", lambda store: GeneDrugFinder(store, GeneDrugParams()))
+            analyzer = access.cached("patient", lambda store: PatientAnalyzer(store, ranker, finder))
+            return analyzer.analyze(profile, top=body.top, top_diseases=body.top_diseases,
+                                    treatments_per_disease=body.treatments).as_dict()
+
+    @app.get("/evidence", tags=["questions"])
+    def evidence(edge_key: str | None = None, subject: str | None = None, predicate: str | None = None,
+                 object: str | None = None,  # noqa: A002 - the API's field name
+                 limit: Annotated[int, Query(ge=1, le=500)] = 20) -> dict[str, Any]:
+        """An edge's aggregate and its supporting sentences, best first: ``edge_key=SUBJECT|predicate|OBJECT``
+        or ``subject``, ``predicate`` and ``object``."""
+        if edge_key:
+            try:
+                subject, predicate, object = split_edge_key(edge_key)
+            except ValueError:
+                raise ApiError(422, "invalid_request", f"edge_key must look like SUBJECT|predicate|OBJECT, "
+                                                       f"got {edge_key!r}") from None
+        if not (subject and predicate and object):
+            raise ApiError(422, "invalid_request", "give edge_key, or subject, predicate and object")
+        key = f"{subject}|{predicate}|{object}"
+        with access.use() as store:
+            edges = store.query("edge_summary", subject=subject, predicate=predicate, object=object)
+            if not edges:
+                raise ApiError(404, "unknown_edge", f"no {predicate!r} edge from {subject} to {object} in the store",
+                               edge_key=key)
+            sentences = store.query("edge_evidence", edge_key=key, limit=limit)
+        return {"edge_key": key, "edge": edges[0], "evidence": sentences}
+
+    @app.post("/cypher", tags=["cypher"], response_model=CypherResponse)
+    def cypher(body: CypherRequest) -> CypherResponse:
+        """Read-only Cypher with parameters; writes are refused (400), slow queries stopped (504), rows capped."""
+        limit = min(body.max_rows or settings.cypher_max_rows, settings.cypher_max_rows)
+        started = time.perf_counter()
+        with access.use() as store:
+            rows = store.read_cypher(body.query, body.parameters, timeout_s=settings.cypher_timeout_s,
+                                     max_rows=limit)
+        truncated = len(rows) > limit
+        rows = rows[:limit]
+        return CypherResponse(columns=list(rows[0]) if rows else [], rows=[_jsonable(r) for r in rows],
+                              truncated=truncated, max_rows=limit,
+                              elapsed_ms=round((time.perf_counter() - started) * 1000, 1))
+
+    return app
+
+
+def _reranker(ranker: Any) -> Any:
+    from queries.rerank import SymptomReranker
+
+    reranker = SymptomReranker(ranker)
+    reranker.warm()
+    return reranker
+
+
+def _jsonable(value: Any) -> Any:
+    """Rows from either driver as JSON values (graph objects and dates as strings)."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
