@@ -287,3 +287,28 @@ def add_neo4j_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--neo4j-page-cache", type=int, metavar="MIB",
                         help="page cache of the in-process server (default: the tests' 64 MiB)")
     parser.add_argument("--allow-clear", action="store_true", help="allow clearing a non-empty external Neo4j")
+
+
+# ---- arguments and reports -----------------------------------------------------------------------------
+BACKENDS = ("embedded", "neo4j")
+
+
+def parse_backends(parser: argparse.ArgumentParser, value: str) -> list[str]:
+    """The ``--backends`` option: comma-separated ``embedded``/``neo4j`` (anything else is a usage error)."""
+    backends = [b.strip() for b in value.split(",") if b.strip()]
+    unknown = set(backends) - set(BACKENDS)
+    if unknown:
+        parser.error(f"unknown backends: {', '.join(sorted(unknown))} (choose from {', '.join(BACKENDS)})")
+    return backends
+
+
+def write_report(report: dict, destination: str | None) -> None:
+    """The ``--json [PATH]`` option: the report as JSON on stdout (``-``) or in the file PATH; nothing if None."""
+    if not destination:
+        return
+    text = json.dumps(report, indent=1)
+    if destination == "-":
+        print(text)
+    else:
+        Path(destination).write_text(text + "\n")
+        log(f"wrote {destination}")

@@ -26,7 +26,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import platform
@@ -49,9 +48,11 @@ from benchmarks.common import (
     load_graph,
     log,
     mark_complete,
+    parse_backends,
     percentile,
     remove,
     shape_marker,
+    write_report,
 )
 from benchmarks.synthetic import SyntheticKG
 from kg.store.base import GraphStore
@@ -156,9 +157,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", nargs="?", const="-", metavar="PATH",
                         help="also write the results as JSON to PATH (or stdout)")
     args = parser.parse_args(argv)
-    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    if set(args.backends) - {"embedded", "neo4j"}:
-        parser.error("--backends takes embedded and/or neo4j")
+    args.backends = parse_backends(parser, args.backends)
     return args
 
 
@@ -205,13 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "results": results,
         "identical_rows": parity,
     }
-    if args.json:
-        text = json.dumps(report, indent=1)
-        if args.json == "-":
-            print(text)
-        else:
-            Path(args.json).write_text(text + "\n")
-            log(f"wrote {args.json}")
+    write_report(report, args.json)
     return 0 if parity is None or all(n == args.runs for n in parity.values()) else 1
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
-import json
 import logging
 import os
 import platform
@@ -47,11 +46,13 @@ from benchmarks.common import (
     load_graph,
     log,
     mark_complete,
+    parse_backends,
     peak_rss_mib,
     remove,
     reset_peak_rss,
     scratch_dir,
     shape_marker,
+    write_report,
 )
 from benchmarks.synthetic import SyntheticKG
 from kg.schema import Evidence, Relation
@@ -296,10 +297,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", nargs="?", const="-", metavar="PATH",
                         help="also write the results as JSON to PATH (or stdout)")
     args = parser.parse_args(argv)
-    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    unknown = set(args.backends) - {"embedded", "neo4j"}
-    if unknown:
-        parser.error(f"unknown backends: {', '.join(sorted(unknown))}")
+    args.backends = parse_backends(parser, args.backends)
     return args
 
 
@@ -344,13 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "results": results,
     }
     print_table(results)
-    if args.json:
-        text = json.dumps(report, indent=1)
-        if args.json == "-":
-            print(text)
-        else:
-            Path(args.json).write_text(text + "\n")
-            log(f"wrote {args.json}")
+    write_report(report, args.json)
     return 1 if any(r["batched"]["problems"] for r in results) else 0
 
 
