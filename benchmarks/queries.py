@@ -153,9 +153,10 @@ def measure(store: GraphStore, kg: SyntheticKG | None, args: argparse.Namespace)
     ranker.lexicon.nearest("fever")
     setup = {"symptom_stats_s": round(time.perf_counter() - started, 1), "diseases": ranker.stats.n_diseases}
     reranker = SymptomReranker(ranker)
-    started = time.perf_counter()
-    reranker.warm()
-    setup["rerank_warm_s"] = round(time.perf_counter() - started, 1)
+    if args.rerank:
+        started = time.perf_counter()
+        reranker.warm()
+        setup["rerank_warm_s"] = round(time.perf_counter() - started, 1)
     patients = simulate_patients(ranker, n, args.seed, noise=True, imprecision=False)
     texts = [", ".join(ranker.ontology.terms[t].name for t in p.present + p.noise) for p in patients]
     scored = [ranker.score_all(p.present + p.noise) for p in patients]
@@ -179,6 +180,8 @@ def measure(store: GraphStore, kg: SyntheticKG | None, args: argparse.Namespace)
         "evidence": evidence_calls,
         "cypher": [lambda p=p: store.read_cypher(CYPHER, {"id": p}, timeout_s=5, max_rows=1000) for p in phenotypes],
     }
+    if not args.rerank:
+        del questions["symptoms+rerank"], questions["rerank_only"]
     results = {name: time_calls(name, calls, args.warmup) for name, calls in questions.items()}
     setup["candidates_mean"] = round(statistics.fmean(len(s) for s in scored), 1)
     return {"setup": setup, "queries": results}
@@ -193,6 +196,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=100, help="timed calls per question type")
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--backends", default="embedded,neo4j")
+    parser.add_argument("--no-rerank", dest="rerank", action="store_false",
+                        help="skip the LM rerank questions (and embedding every phenotype name before timing)")
     parser.add_argument("--reuse", action="store_true", help="reuse graphs of the same shape in --data-dir")
     parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / ".data", help="default: benchmarks/.data")
     parser.add_argument("--db", type=Path, help="an existing embedded graph holding `kg import hpo` (not rebuilt)")

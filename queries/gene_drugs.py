@@ -2,9 +2,10 @@
 
 Input
     ``NCBIGene:1565`` (any CURIE of a ``Gene`` entity), a symbol or synonym (``CYP2D6``, ``egfr``; matched
-    case-insensitively against the names and synonyms of the store's Gene entities with the ``entities_by_name``
-    named query), or a star allele / diplotype (``CYP2D6*10``, ``CYP2C19*2/*3``, ``HLA-B*57:01``): the gene part
-    is resolved as a symbol and the alleles are kept in the answer. Optionally (``lexicon``: the normalization
+    case-insensitively against the names and synonyms of the store's Gene entities, read once per finder with
+    ``entities_by_category``), or a star allele / diplotype (``CYP2D6*10``, ``CYP2C19*2/*3``, ``HLA-B*57:01``):
+    the gene part is resolved as a symbol and the alleles are kept in the answer.
+    Optionally (``lexicon``: the normalization
     lexicon of ``extractors.normalize``, HGNC aliases, previous symbols and full names), a name the store does not
     know is looked up there and accepted when the gene it gives is in the store. Text that names no gene is answered
     with what was not recognised and the closest gene names in the store (difflib ratio ≥ 0.6), never an exception.
@@ -41,7 +42,7 @@ Scoring (``GeneDrugParams``)
 Evidence
     Every path lists its edges with predicate, PMIDs, best score and knowledge sources
     (``primary_knowledge_source`` tells curated from text-mined support); for the returned drugs, text-mined edges
-    carry up to ``evidence_per_edge`` supporting sentences from ``edge_evidence``.
+    carry up to ``evidence_per_edge`` supporting sentences from ``evidence_for_edges`` (one query for all of them).
 """
 
 from __future__ import annotations
@@ -250,18 +251,36 @@ class GeneDrugFinder:
         self.lexicon = lexicon
 
     @cached_property
+    def genes(self) -> list[Row]:
+        """Every Gene entity (id, name, synonyms) in id order, read once per finder: like the symptom ranker's
+        statistics, a finder does not see genes written after its first question."""
+        genes: list[Row] = []
+        page = 50_000
+        while True:
+            rows = self.store.query("entities_by_category", category="Gene", skip=len(genes), limit=page)
+            genes += rows
+            if len(rows) < page:
+                return genes
+
+    @cached_property
     def gene_names(self) -> dict[str, str]:
         """Upper-case name → gene id of every Gene entity (for close matches of unrecognised input)."""
         names: dict[str, str] = {}
-        page, skip = 50_000, 0
-        while True:
-            rows = self.store.query("entities_by_category", category="Gene", skip=skip, limit=page)
-            for row in rows:
-                if row["name"]:
-                    names.setdefault(row["name"].upper(), row["id"])
-            skip += len(rows)
-            if len(rows) < page:
-                return names
+        for row in self.genes:
+            if row["name"]:
+                names.setdefault(row["name"].upper(), row["id"])
+        return names
+
+    @cached_property
+    def name_index(self) -> dict[str, list[Row]]:
+        """Lower-case name or synonym → the genes that have it, in id order (what ``entities_by_name`` answers for
+        Gene, without scanning every entity per question)."""
+        index: dict[str, list[Row]] = defaultdict(list)
+        for row in self.genes:
+            entity = {"id": row["id"], "category": "Gene", "name": row["name"], "synonyms": row["synonyms"]}
+            for key in dict.fromkeys(n.lower() for n in [row["name"], *(row["synonyms"] or [])] if n):
+                index[key].append(entity)
+        return dict(index)
 
     # ---- resolution ----------------------------------------------------------------------------------
     def resolve(self, text: str) -> tuple[GeneQuery, ResolvedGene | None, Unrecognized | None]:
@@ -277,7 +296,7 @@ class GeneDrugFinder:
                 else f"no entity {query.gene_text} in the store"
             return query, None, Unrecognized(text, reason, [])
         wanted = query.gene_text.lower()
-        rows = self.store.query("entities_by_name", names=[wanted], categories=GENE_CATEGORIES)
+        rows = list(self.name_index.get(wanted, ()))
         if not rows:
             by_lexicon = lexicon_entity(self.store, self.lexicon, query.gene_text, "Gene", GENE_CATEGORIES)
             if by_lexicon:
@@ -378,20 +397,21 @@ class GeneDrugFinder:
         return len(answers), chosen
 
     def _attach_sentences(self, answers: list[DrugAnswer]) -> None:
-        if self.params.evidence_per_edge <= 0:
+        """Up to ``evidence_per_edge`` sentences on each text-mined edge, read for all edges in one query."""
+        limit = self.params.evidence_per_edge
+        if limit <= 0:
             return
-        cache: dict[str, list[dict[str, Any]]] = {}
-        for edge in (e for a in answers for path in a.paths for e in path.edges):
-            if edge.n_pmids == 0:
-                continue
-            if edge.key not in cache:
-                rows = self.store.query("edge_evidence", edge_key=edge.key, limit=self.params.evidence_per_edge)
-                if not rows:  # an undirected gene–disease link may be stored the other way round
-                    reverse = edge_key(edge.object, edge.predicate, edge.subject)
-                    rows = self.store.query("edge_evidence", edge_key=reverse, limit=self.params.evidence_per_edge)
-                cache[edge.key] = [{"pmid": r["pmid"], "sentence": r["sentence"], "score": r["score"]}
-                                   for r in rows if not (r["negated"] or r["speculative"])]
-            edge.sentences = cache[edge.key]
+        edges = [e for a in answers for path in a.paths for e in path.edges if e.n_pmids]
+        # An undirected gene–disease link may be stored the other way round: ask for both keys.
+        reverse = {e.key: edge_key(e.object, e.predicate, e.subject) for e in edges}
+        found: dict[str, list[Row]] = defaultdict(list)
+        if edges:
+            for row in self.store.query("evidence_for_edges", edge_keys=sorted({*reverse, *reverse.values()})):
+                found[row["edge_key"]].append(row)
+        for edge in edges:
+            rows = found.get(edge.key, [])[:limit] or found.get(reverse[edge.key], [])[:limit]
+            edge.sentences = [{"pmid": r["pmid"], "sentence": r["sentence"], "score": r["score"]}
+                              for r in rows if not (r["negated"] or r["speculative"])]
 
     def search(self, text: str, top: int = 10) -> GeneDrugsResult:
         """A gene (CURIE, symbol, star allele) → ranked drugs; unknown input is answered, never raised."""

