@@ -30,7 +30,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import platform
@@ -52,9 +51,11 @@ from benchmarks.common import (
     load_graph,
     log,
     mark_complete,
+    parse_backends,
     percentile,
     remove,
     shape_marker,
+    write_report,
 )
 from benchmarks.synthetic import SyntheticKG
 from kg.store.base import GraphStore
@@ -207,9 +208,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              "store_write --keep leaves); HPO is imported into it if it lacks it")
     parser.add_argument("--json", nargs="?", const="-", metavar="PATH", help="also write JSON to PATH (or stdout)")
     args = parser.parse_args(argv)
-    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    if set(args.backends) - {"embedded", "neo4j"}:
-        parser.error("--backends takes embedded and/or neo4j")
+    args.backends = parse_backends(parser, args.backends)
     return args
 
 
@@ -248,13 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "graph": kg.summary() if kg is not None else None,
         "results": results,
     }
-    if args.json:
-        text = json.dumps(report, indent=1)
-        if args.json == "-":
-            print(text)
-        else:
-            Path(args.json).write_text(text + "\n")
-            log(f"wrote {args.json}")
+    write_report(report, args.json)
     return 0
 
 
