@@ -51,6 +51,7 @@ class TrainSettings:
     threads: int = 1  # torch threads (0: torch's default); small ops on a busy machine run best on one
     cid_docs: int = 400  # BC5CDR train abstracts that train the CID output (the rest choose its threshold);
     # 0: BioRED only, no CID output
+    init: str = ""  # a trained model directory to start from (its head; a CID output it lacks starts fresh)
 
 
 @dataclass(slots=True)
@@ -105,7 +106,7 @@ def dev_scores(model: RelationModel, dev: list[Cached], gold: list) -> tuple[flo
         for item, doc_logit in zip(dev, logits, strict=True):
             if doc_logit is None:
                 continue
-            adjusted = doc_logit.clone()
+            adjusted = doc_logit[:, : len(CLASSES)].clone()
             adjusted[:, 0] += bias
             for (h, t), c in zip(item.doc.pairs, adjusted.argmax(-1).tolist(), strict=True):
                 if c:
@@ -115,6 +116,25 @@ def dev_scores(model: RelationModel, dev: list[Cached], gold: list) -> tuple[flo
         if f1 > best[0]:
             best = (f1, bias, scores)
     return best[1], best[2]
+
+
+def warm_start(model: RelationModel, directory: Path) -> None:
+    """Load the trained weights of ``directory`` into ``model``; output rows it lacks keep their initial values."""
+    from safetensors.torch import load_file
+
+    from .model import WEIGHTS
+
+    saved = load_file(str(directory / WEIGHTS))
+    own = model.trained_state()
+    if set(saved) != set(own):
+        raise ValueError(f"{directory} does not fit the model being trained (other layers or features)")
+    with torch.no_grad():
+        for name, value in saved.items():
+            target = own[name]
+            rows = min(value.shape[0], target.shape[0])
+            if value.shape[1:] != target.shape[1:]:
+                raise ValueError(f"{directory}: {name} has shape {tuple(value.shape)}, not {tuple(target.shape)}")
+            target[:rows].copy_(value[:rows].float())
 
 
 def cid_scores(model: RelationModel, held: list[Cached], gold: set) -> tuple[float, dict]:
@@ -166,6 +186,8 @@ def train_re(data_root: str | Path | None, out: Path = DEFAULT_MODEL_DIR, settin
     model, tokenizer = new_model(ModelConfig(layers=settings.layers, trainable_layers=settings.trainable_layers,
                                              pair_features=settings.pair_features, cid_output=settings.cid_docs > 0))
     model.freeze_lower()
+    if settings.init:
+        warm_start(model, Path(settings.init))
     train = [c for c in cache_lower(model, tokenizer, train_docs, cache_dir, "biored-train") if c.doc.pairs]
     dev = cache_lower(model, tokenizer, dev_docs, cache_dir, "biored-dev")
     gold = gold_triples(dev_records)

@@ -84,12 +84,16 @@ def train_ner_command(data_root: Path | None, out: Path | None, max_epochs: int,
 @click.option("--cid-docs", default=400, show_default=True, type=click.IntRange(0),
               help="BC5CDR train abstracts that train the CID output; the rest choose its threshold "
                    "(0: no CID output, CID read off chemical–disease Positive_Correlation).")
+@click.option("--init", "init", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="Start from this trained model directory (e.g. one trained with --cid-docs 0); "
+                   "a CID output it lacks starts fresh.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Keep the frozen layers' output here, so that a re-run skips computing it.")
 @json_option
 def train_re_command(data_root: Path | None, out: Path | None, epochs: int, lr: float, head_lr: float,
                      batch_docs: int, layers: int, trainable_layers: int, pair_features: bool, seed: int, threads: int,
-                     max_train_docs: int, cid_docs: int, cache_dir: Path | None, as_json: bool) -> None:
+                     max_train_docs: int, cid_docs: int, init: Path | None, cache_dir: Path | None,
+                     as_json: bool) -> None:
     """Train the relation model on BioRED train (+ a CID output on BC5CDR train) and write it to --out.
 
     The none bias is chosen on BioRED dev, the CID threshold on held-out BC5CDR train abstracts.
@@ -104,7 +108,8 @@ def train_re_command(data_root: Path | None, out: Path | None, epochs: int, lr: 
         raise click.UsageError(f"no corpora under {root} (use --data or KG_SHARED_DATA)")
     settings = TrainSettings(epochs=epochs, lr=lr, head_lr=head_lr, batch_docs=batch_docs,
                              layers=layers, trainable_layers=trainable_layers, pair_features=pair_features, seed=seed,
-                             max_train_docs=max_train_docs, threads=threads, cid_docs=cid_docs)
+                             max_train_docs=max_train_docs, threads=threads, cid_docs=cid_docs,
+                             init=str(init) if init else "")
     report = train_re(root, out or DEFAULT_MODEL_DIR, settings, cache_dir=cache_dir)
     if as_json:
         echo_json(report)
