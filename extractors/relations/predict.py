@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 import torch
 
+from kg.schema import Category
+
 from .candidates import RelDoc, mention_sentence
 from .encoding import Encoded, encode
-from .labels import CLASSES, NONE
+from .labels import CID, CLASSES, NONE, base_category
 from .model import RelationModel
 
 
@@ -18,7 +20,9 @@ class PairPrediction:
     """The model's decision on one candidate pair: a BioRED type (never ``none``) and its probability.
 
     ``sentence`` indexes ``RelDoc.sentences``: the sentence carrying most of the pair's context weight,
-    preferring sentences that mention both entities.
+    preferring sentences that mention both entities. ``cid`` is the learned CID probability of a
+    chemical–disease pair (0 without a CID output); a pair that BioRED's classes judge ``none`` but whose
+    ``cid`` reaches the model's ``cid_min_score`` is kept with type ``CID``.
     """
 
     head: int
@@ -26,16 +30,29 @@ class PairPrediction:
     type: str
     score: float
     sentence: int
+    cid: float = 0.0
+
+
+def chemical_disease(doc: RelDoc, pairs: Sequence[tuple[int, int]]) -> torch.Tensor:
+    """Bool mask over ``pairs``: which are chemical–disease pairs (the pairs the CID output is read for)."""
+    target = {Category.CHEMICAL, Category.DISEASE}
+    return torch.tensor([{base_category(doc.entities[h].category), base_category(doc.entities[t].category)} == target
+                         for h, t in pairs], dtype=torch.bool)
 
 
 def decide(logits: torch.Tensor, weights: torch.Tensor, width: int, doc: RelDoc, enc: Encoded,
-           none_bias: float) -> list[PairPrediction]:
+           none_bias: float, cid_min_score: float = 0.0) -> list[PairPrediction]:
     """Turn one document's pair logits and context weights into predictions (pairs judged ``none`` dropped)."""
-    adjusted = logits.float().clone()
+    biored = logits[:, : len(CLASSES)].float()
+    adjusted = biored.clone()
     adjusted[:, 0] += none_bias
-    probs = logits.float().softmax(-1)
+    probs = biored.softmax(-1)
     best = adjusted.argmax(-1).tolist()
-    keep = [k for k, c in enumerate(best) if CLASSES[c] != NONE]
+    if logits.shape[1] > len(CLASSES):
+        cid = (logits[:, len(CLASSES)].float().sigmoid() * chemical_disease(doc, doc.pairs).to(logits.device)).tolist()
+    else:
+        cid = [0.0] * len(best)
+    keep = [k for k, c in enumerate(best) if CLASSES[c] != NONE or (cid[k] > 0 and cid[k] >= cid_min_score)]
     if not keep:
         return []
     token_sentence = torch.tensor([s for row in enc.token_sentence for s in row + [-1] * (width - len(row))],
@@ -49,7 +66,10 @@ def decide(logits: torch.Tensor, weights: torch.Tensor, width: int, doc: RelDoc,
         mass.scatter_add_(0, index, weights[k].float() * valid)
         both = _sentences(doc, head) & _sentences(doc, tail)
         sentence = max(both, key=lambda s: float(mass[s])) if both else int(mass.argmax())
-        out.append(PairPrediction(head, tail, CLASSES[best[k]], float(probs[k, best[k]]), sentence))
+        if CLASSES[best[k]] == NONE:
+            out.append(PairPrediction(head, tail, CID, cid[k], sentence, cid[k]))
+        else:
+            out.append(PairPrediction(head, tail, CLASSES[best[k]], float(probs[k, best[k]]), sentence, cid[k]))
     return out
 
 
@@ -71,6 +91,6 @@ def predict(model: RelationModel, tokenizer, docs: Sequence[RelDoc], batch_size:
             encs = [encode(part[k], tokenizer, model.config.max_length) for k in todo]
             outputs, width = model(encs, [part[k].pairs for k in todo])
             for k, enc, (logits, weights) in zip(todo, encs, outputs, strict=True):
-                results[k] = decide(logits, weights, width, part[k], enc, bias)
+                results[k] = decide(logits, weights, width, part[k], enc, bias, model.config.cid_min_score)
         for k in range(len(part)):
             yield results.get(k, [])
