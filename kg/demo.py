@@ -71,7 +71,6 @@ def run_demo(store: GraphStore, *, hpo_source: str = "omim", top: int = 5,
             resources.as_file(resources.files("kg") / "data" / "demo" / "abstracts.xml") as corpus:
         pipeline = functools.partial(default_pipeline, relations=True)
         report.ingest = Ingester(store, pipeline_factory=pipeline, progress=False).run([str(corpus)]).as_dict()
-    store.flush()
     with _timed(report, "symptom question", progress):
         report.symptoms = SymptomRanker(store).search(SYMPTOM_QUESTION, top=top)
     with _timed(report, "gene question", progress):
