@@ -91,7 +91,7 @@ class TermMatch:
     term_id: str
     label: str
     similarity: float
-    method: str  # curie | exact | fuzzy
+    method: str  # curie | exact | broad (a BROAD synonym) | fuzzy
 
 
 class Lexicon:
@@ -104,18 +104,27 @@ class Lexicon:
 
     def __init__(self, ontology: HpoOntology, fuzzy_threshold: float = 0.7) -> None:
         from extractors.normalize.lexicon import Lexicon as TermLexicon
-        from extractors.normalize.sources import read_hpo
+        from extractors.normalize.sources import Concept, read_hpo
 
         self.ontology = ontology
         self.fuzzy_threshold = fuzzy_threshold
         self._terms = TermLexicon.from_concepts(read_hpo(ontology), {"hp.obo": ontology.version})
+        # Second tier: BROAD synonyms ("Rash" of Skin rash), which text mining must not use but users type.
+        self._broad = TermLexicon.from_concepts(
+            (Concept(term.id, (_PHENOTYPE,), synonym) for term in ontology.terms.values()
+             if term.broad_synonyms and not term.obsolete and ontology.is_phenotype(term.id)
+             for synonym in term.broad_synonyms),
+            {"hp.obo": ontology.version})
 
     def label(self, term_id: str) -> str:
         return self.ontology.terms[term_id].name
 
     def exact(self, text: str) -> TermMatch | None:
         match = self._terms.lookup(text, _PHENOTYPE, fuzzy=False)
-        return TermMatch(match.curie, self.label(match.curie), 1.0, "exact") if match else None
+        if match:
+            return TermMatch(match.curie, self.label(match.curie), 1.0, "exact")
+        match = self._broad.lookup(text, _PHENOTYPE, fuzzy=False)
+        return TermMatch(match.curie, self.label(match.curie), 1.0, "broad") if match else None
 
     def nearest(self, text: str, k: int = 3) -> list[TermMatch]:
         """The k closest lexicon entries (one per term), best first."""

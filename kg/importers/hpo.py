@@ -36,7 +36,10 @@ ROOT = "HP:0000001"
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 EXCLUDED_FREQUENCY = "HP:0040285"  # "Excluded (0%)"
 SOURCES: dict[str, tuple[str, ...]] = {"omim": ("OMIM",), "orpha": ("ORPHA",), "all": ("OMIM", "ORPHA")}
-_KEPT_SYNONYM_SCOPES = {"EXACT", "RELATED"}  # BROAD/NARROW synonyms would map text to the wrong term
+# BROAD/NARROW synonyms would map mined text to the wrong term. But a user typing "rash" means HP:0000988 Skin
+# rash (BROAD synonym "Rash"), so BROAD ones are kept apart, for the symptom questions' second lookup tier.
+_KEPT_SYNONYM_SCOPES = {"EXACT", "RELATED"}
+_BROAD = "BROAD"
 
 
 def data_dir() -> Path:
@@ -56,6 +59,7 @@ class HpoTerm:
     name: str
     synonyms: tuple[str, ...] = ()
     parents: tuple[str, ...] = ()
+    broad_synonyms: tuple[str, ...] = ()
     alt_ids: tuple[str, ...] = ()
     obsolete: bool = False
     replaced_by: str = ""
@@ -141,6 +145,7 @@ def parse_obo(path: Path) -> HpoOntology:
         if current and current.get("id"):
             terms[current["id"]] = HpoTerm(
                 id=current["id"], name=current.get("name", ""), synonyms=tuple(dict.fromkeys(current["synonyms"])),
+                broad_synonyms=tuple(dict.fromkeys(current["broad"])),
                 parents=tuple(current["parents"]), alt_ids=tuple(current["alt_ids"]),
                 obsolete=current.get("obsolete", False), replaced_by=current.get("replaced_by", ""),
             )
@@ -150,7 +155,7 @@ def parse_obo(path: Path) -> HpoOntology:
             line = raw.rstrip("\n")
             if line.startswith("["):
                 finish()
-                current = {"synonyms": [], "parents": [], "alt_ids": []} if line == "[Term]" else None
+                current = {"synonyms": [], "broad": [], "parents": [], "alt_ids": []} if line == "[Term]" else None
                 continue
             if current is None:
                 if line.startswith("data-version:"):
@@ -166,8 +171,12 @@ def parse_obo(path: Path) -> HpoOntology:
             elif tag == "synonym":
                 text, _, rest = value[1:].partition('"')
                 scope = rest.split()[0] if rest.split() else ""
-                if scope in _KEPT_SYNONYM_SCOPES and "obsolete_synonym" not in rest:
+                if "obsolete_synonym" in rest:
+                    continue
+                if scope in _KEPT_SYNONYM_SCOPES:
                     current["synonyms"].append(text)
+                elif scope == _BROAD:
+                    current["broad"].append(text)
             elif tag == "is_a":
                 current["parents"].append(value.split("!", 1)[0].strip())
             elif tag == "alt_id":

@@ -88,6 +88,13 @@ def test_unrecognized_text_is_reported_with_close_matches(lexicon):
     assert all(m["similarity"] < lexicon.fuzzy_threshold for m in unknown.close_matches)
 
 
+def test_broad_lay_synonyms_resolve_user_text_after_exact_names(lexicon):
+    # "Rash" is only a BROAD synonym of Skin rash; the n-gram fallback alone answered Malar rash.
+    parsed = parse_symptoms("rash, malar rash, big head", lexicon)
+    assert [(t.label, t.method) for t in parsed.present] == [
+        ("Skin rash", "broad"), ("Malar rash", "exact"), ("Macrocephaly", "broad")]
+
+
 def test_metrics_on_a_toy_ranking():
     scores = [("A", 0.9), ("B", 0.5), ("C", 0.5), ("D", 0.1)]
     assert pessimistic_rank(scores, "A") == 1
