@@ -125,6 +125,22 @@ class RelationModel(nn.Module):
         return self._layers(hidden, mask, self.split, len(self.encoder.encoder.layer))
 
     def _layers(self, hidden: torch.Tensor, mask: torch.Tensor, first: int, last: int) -> torch.Tensor:
+        """Encoder layers ``first..last`` over rows of similar length at a time, each group cut to its own width.
+
+        Abstracts and their last ≤ 512-wordpiece chunks vary in length: padding a batch to its longest row made
+        ~45 % of BioRED dev's encoder tokens padding. Positions beyond a row's length are left at zero.
+        """
+        if first >= last:
+            return hidden
+        lengths = mask.sum(dim=1).tolist()
+        out = torch.zeros_like(hidden)
+        for rows in _similar_length_groups(lengths):
+            width = max(1, lengths[rows[0]])
+            index = torch.tensor(rows, device=hidden.device)
+            out[index, :width] = self._run_layers(hidden[index, :width], mask[index, :width], first, last)
+        return out
+
+    def _run_layers(self, hidden: torch.Tensor, mask: torch.Tensor, first: int, last: int) -> torch.Tensor:
         attention_mask = mask[:, None, None, :]  # bool, True = attend (what SDPA and eager both take)
         if self.encoder.config._attn_implementation == "eager":
             attention_mask = torch.zeros(mask.shape, dtype=hidden.dtype, device=hidden.device).masked_fill(
@@ -239,3 +255,16 @@ def load_model(directory: str | Path = DEFAULT_MODEL_DIR) -> tuple[RelationModel
     model.load_state_dict(state, strict=False)
     model.eval()
     return model, tokenizer
+
+
+def _similar_length_groups(lengths: list[int], max_rows: int = 8, min_fill: float = 0.85) -> list[list[int]]:
+    """Row indices grouped longest first: a row joins the current group while its length is at least
+    ``min_fill`` of the group's longest (so padding stays under ~15 %) and the group has room."""
+    groups: list[list[int]] = []
+    for row in sorted(range(len(lengths)), key=lambda r: -lengths[r]):
+        group = groups[-1] if groups else None
+        if group and len(group) < max_rows and lengths[row] >= min_fill * lengths[group[0]]:
+            group.append(row)
+        else:
+            groups.append([row])
+    return groups
