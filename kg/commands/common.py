@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
-from collections.abc import Callable
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +60,35 @@ def open_for_cli(config: StoreConfig, *, read_only: bool = False) -> GraphStore:
         return open_store(config, read_only=read_only)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@contextlib.contextmanager
+def evaluation_graph(use_store: bool, config: StoreConfig, report: dict[str, Any], description: str,
+                     load: Callable[[GraphStore], object]) -> Iterator[GraphStore]:
+    """The configured store (read-only), or a temporary embedded graph filled by ``load``; ``report`` says which.
+
+    Evaluations default to the temporary graph so that their numbers do not depend on what a user's store holds.
+    """
+    with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
+        if use_store:
+            store = open_for_cli(config, read_only=True)
+            report["store"] = config.describe()
+        else:
+            from kg.store.embedded import EmbeddedStore
+
+            started = time.perf_counter()
+            store = EmbeddedStore(Path(tmp) / "graph.lbug")
+            try:
+                load(store)
+            except BaseException as exc:
+                store.close()
+                if isinstance(exc, FileNotFoundError):
+                    raise click.ClickException(str(exc)) from exc
+                raise
+            report["store"] = description
+            report["import_seconds"] = round(time.perf_counter() - started, 1)
+        with store:
+            yield store
 
 
 def echo_json(payload: Any) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_json, evaluation_graph, json_option, store_options
 from kg.config import StoreConfig
 
 
@@ -53,25 +51,11 @@ def gene_drugs(data: Path, levels: str, k: int, use_store: bool, excluded: tuple
         raise click.ClickException(str(exc)) from exc
     excluded = tuple(sorted(s for s in excluded if s))
     report: dict[str, Any] = {"excluded_sources": list(excluded)}
-    with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
-        if use_store:
-            store = open_for_cli(store_config, read_only=True)
-            report["store"] = store_config.describe()
-        else:
-            from kg.store.embedded import EmbeddedStore
-
-            started = time.perf_counter()
-            store = EmbeddedStore(Path(tmp) / "graph.lbug")
-            try:
-                import_drugcentral(store, data)
-            except FileNotFoundError as exc:
-                store.close()
-                raise click.ClickException(str(exc)) from exc
-            report["store"] = "temporary embedded graph, DrugCentral targets and indications"
-            report["import_seconds"] = round(time.perf_counter() - started, 1)
-        with store:
-            finder = GeneDrugFinder(store, GeneDrugParams(evidence_per_edge=0, excluded_sources=excluded))
-            report.update(evaluate_gene_drugs(finder, gold, k, wanted).as_dict())
+    with evaluation_graph(use_store, store_config, report,
+                          "temporary embedded graph, DrugCentral targets and indications",
+                          lambda store: import_drugcentral(store, data)) as store:
+        finder = GeneDrugFinder(store, GeneDrugParams(evidence_per_edge=0, excluded_sources=excluded))
+        report.update(evaluate_gene_drugs(finder, gold, k, wanted).as_dict())
     if as_json:
         echo_json(report)
         return

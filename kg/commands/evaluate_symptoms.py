@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_json, evaluation_graph, json_option, store_options
 from kg.config import StoreConfig
 
 
@@ -46,33 +43,23 @@ def symptoms(n: int, seed: int, noise: bool, imprecision: bool, source: str, use
     if any(not 0 <= w <= 1 for w in lm_weights):
         raise click.BadParameter("weights must lie in [0, 1]", param_hint="--weights")
     report: dict[str, Any] = {"n": n, "seed": seed, "results": []}
-    with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
-        if use_store:
-            store = open_for_cli(store_config, read_only=True)
-            report["store"] = store_config.describe()
-        else:
-            from kg.importers.hpo import import_hpo
-            from kg.store.embedded import EmbeddedStore
+    from kg.importers.hpo import import_hpo
 
-            started = time.perf_counter()
-            store = EmbeddedStore(Path(tmp) / "graph.lbug")
-            import_hpo(store, source=source)
-            report["store"] = f"temporary embedded graph, HPO annotations ({source})"
-            report["import_seconds"] = round(time.perf_counter() - started, 1)
-        with store:
-            ranker = SymptomRanker(store)
-            reranker = None
-            if rerank:
-                reranker = SymptomReranker(ranker)
-                reranker.warm()
-            conditions = [("clean", False, False)]
-            if noise or imprecision:
-                label = "+".join(name for name, on in (("noise", noise), ("imprecision", imprecision)) if on)
-                conditions.append((label, noise, imprecision))
-            for label, with_noise, with_imprecision in conditions:
-                patients = simulate_patients(ranker, n, seed, noise=with_noise, imprecision=with_imprecision)
-                result = evaluate(ranker, patients, label, reranker, lm_weights if rerank else ())
-                report["results"].append(result.as_dict())
+    with evaluation_graph(use_store, store_config, report, f"temporary embedded graph, HPO annotations ({source})",
+                          lambda store: import_hpo(store, source=source)) as store:
+        ranker = SymptomRanker(store)
+        reranker = None
+        if rerank:
+            reranker = SymptomReranker(ranker)
+            reranker.warm()
+        conditions = [("clean", False, False)]
+        if noise or imprecision:
+            label = "+".join(name for name, on in (("noise", noise), ("imprecision", imprecision)) if on)
+            conditions.append((label, noise, imprecision))
+        for label, with_noise, with_imprecision in conditions:
+            patients = simulate_patients(ranker, n, seed, noise=with_noise, imprecision=with_imprecision)
+            result = evaluate(ranker, patients, label, reranker, lm_weights if rerank else ())
+            report["results"].append(result.as_dict())
     if as_json:
         echo_json(report)
         return
