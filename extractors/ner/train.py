@@ -8,13 +8,22 @@ from two independently trained ``ner`` components, each trained only on corpora 
   annotate chemicals, so its chemicals count as "outside" — the one remaining conflict, small because
   NCBI abstracts (inherited diseases) mention few chemicals; NCBI's disease guidelines are needed to
   score well on NCBI.
-* ``ner_bio`` (Gene, SequenceVariant, OrganismTaxon, CellLine) on BioRED train only.
+* ``ner_bio`` (Gene, SequenceVariant, OrganismTaxon, CellLine) on BioRED train only; with ``with_bc2gm``
+  (:data:`BIO_WITH_BC2GM`, not the shipped model) on BioRED + BC2GM train. BC2GM annotates only genes
+  (sentence level); in its sentences the likely unannotated species, cell lines and variants (surface
+  forms of those types in BioRED train, e.g. "patients", "HeLa"; variant-shaped tokens such as "G12D")
+  are then marked as missing annotation rather than "outside" (``LabelGroup.mark_unannotated``), so that
+  BC2GM's 15k genes do not teach that "patients" is not a species.
 
 They run one after the other; a spaCy ``ner`` keeps entities already set on the doc and predicts around
 them, so ``ner_bio`` cannot overlap ``ner_chemdis``. Each has its own tok2vec so that either can be
-retrained alone. Checkpoints are selected on the first ``dev_limit`` documents of BC5CDR + BioRED dev
-(``ner_chemdis``) and of BioRED dev (``ner_bio``); NCBI dev is not used for selection. BC2GM
-(sentence-level genes) and GSC+ are not trained on.
+retrained alone (``only``). Checkpoints are selected on the first ``dev_limit`` documents of BC5CDR + BioRED
+dev (``ner_chemdis``) and of BioRED dev (+ BC2GM dev with ``with_bc2gm``) (``ner_bio``); NCBI dev is not used
+for selection. GSC+ is not trained on.
+
+Measured alternative (issue #4): a third, gene-only component (BC2GM + BioRED genes) before ``ner_bio``
+scored about the same as ``with_bc2gm`` on BC2GM/BioRED dev but made NER ~1.5x slower (the tok2vec is
+~80% of a component's time).
 """
 
 from __future__ import annotations
@@ -30,7 +39,9 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import DocBin, Span
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, DocBin, Span
+from spacy.util import filter_spans
 
 from extractors.ner.corpora import BIO, CHEM_DIS, CORPORA, GoldDoc, load_corpus
 from kg.schema import Category
@@ -50,12 +61,19 @@ class LabelGroup:
     labels: tuple[Category, ...]
     train: tuple[str, ...]
     dev: tuple[str, ...]
+    # in a train corpus that annotates only some of ``labels``, mark likely mentions of the others (known
+    # surface forms from the group's corpora that annotate them, variant-shaped tokens) as missing, not "outside"
+    mark_unannotated: bool = False
 
 
 GROUPS = (
     LabelGroup("ner_chemdis", CHEM_DIS, ("bc5cdr", "biored", "ncbi_disease"), ("bc5cdr", "biored")),
     LabelGroup("ner_bio", BIO, ("biored",), ("biored",)),
 )
+GROUP_NAMES = tuple(g.name for g in GROUPS)
+# ``kg train ner --with-bc2gm``: ner_bio also trained on BC2GM's genes (issue #4; not the shipped model, see
+# models/ner/README.md: BC2GM dev 53.86 -> 79.16, BioRED dev 77.92 -> 77.46, but it misses CYP2D6 in the demo)
+BIO_WITH_BC2GM = LabelGroup("ner_bio", BIO, ("biored", "bc2gm"), ("biored", "bc2gm"), mark_unannotated=True)
 
 
 @dataclass(slots=True)
@@ -64,12 +82,14 @@ class ConversionStats:
     mentions: int = 0
     misaligned: int = 0  # char offsets not on token boundaries: expanded to the enclosing tokens
     overlapping: int = 0  # nested/overlapping mentions dropped (spaCy ents cannot overlap)
+    missing: int = 0  # tokens marked as missing annotation (LabelGroup.mark_unannotated)
 
     def add(self, other: ConversionStats) -> None:
         self.docs += other.docs
         self.mentions += other.mentions
         self.misaligned += other.misaligned
         self.overlapping += other.overlapping
+        self.missing += other.missing
 
 
 @spacy.registry.callbacks("medkg.scispacy_tokenizer.v1")
@@ -97,9 +117,36 @@ def blank_pipeline() -> Language:
     return scispacy_tokenizer_callback()(nlp)
 
 
-def to_docbin(nlp: Language, docs: Iterable[GoldDoc], labels: Sequence[Category]) -> tuple[DocBin, ConversionStats]:
+# a whole token shaped like a sequence variant: rs numbers, HGVS c./p./g., G12D, Arg72Pro, C677T, -308G>A
+VARIANT_TOKEN = re.compile(r"rs\d+|[cgpm]\.\S+|[A-Z]\d+[A-Z*]|[A-Z][a-z]{2}\d+(?:[A-Z][a-z]{2}|fs|del|ins|X)"
+                           r"|-?\d+[ACGT]?>[ACGT]|[ACGT]\d+[ACGT]")
+
+MissingFinder = Callable[[Doc], list[Span]]
+
+
+def unannotated_finder(nlp: Language, categories: Iterable[Category], lexicon_docs: Iterable[GoldDoc]) -> MissingFinder:
+    """Spans that may be unannotated mentions of ``categories``: case-insensitive matches of the surface
+    forms of those categories in ``lexicon_docs`` and, for variants, variant-shaped tokens."""
+    wanted = set(categories)
+    terms = sorted({m.text for d in lexicon_docs for m in d.gold if m.category in wanted})
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    matcher.add("unannotated", list(nlp.tokenizer.pipe(terms)))
+    variants = Category.VARIANT in wanted
+
+    def find(doc: Doc) -> list[Span]:
+        spans = [doc[start:end] for _, start, end in matcher(doc)]
+        if variants:
+            spans.extend(doc[t.i:t.i + 1] for t in doc if VARIANT_TOKEN.fullmatch(t.text))
+        return filter_spans(spans)
+
+    return find
+
+
+def to_docbin(nlp: Language, docs: Iterable[GoldDoc], labels: Sequence[Category],
+              missing: MissingFinder | None = None) -> tuple[DocBin, ConversionStats]:
     """Gold documents → a DocBin of whole-abstract docs whose ents are the gold mentions of ``labels``;
-    every other token is "outside" (callers only pass corpora that annotate all of ``labels``)."""
+    every other token is "outside", except the spans ``missing`` finds outside the gold mentions, which
+    are marked as missing annotation (for corpora that annotate only some of the group's labels)."""
     wanted = set(labels)
     stats = ConversionStats()
     docbin = DocBin(store_user_data=False)
@@ -118,7 +165,10 @@ def to_docbin(nlp: Language, docs: Iterable[GoldDoc], labels: Sequence[Category]
                 stats.overlapping += 1
                 continue
             spans.append(span)
-        doc.set_ents(spans, default="outside")
+        unknown = [] if missing is None else [
+            u for u in missing(doc) if not any(u.start < s.end and s.start < u.end for s in spans)]
+        stats.missing += sum(len(u) for u in unknown)
+        doc.set_ents(spans, missing=unknown, default="outside")
         docbin.add(doc)
         stats.docs += 1
     return docbin, stats
@@ -279,16 +329,22 @@ def prepare_group(group: LabelGroup, data_root: Path, work: Path, dev_limit: int
     nlp = blank_pipeline()
     work.mkdir(parents=True, exist_ok=True)
     report: dict[str, ConversionStats] = {}
+    train_docs = {name: load_corpus(name, "train", data_root) for name in group.train}
     for split, names in (("train", group.train), ("dev", group.dev)):
         merged = DocBin(store_user_data=False)
         total = ConversionStats()
         for name in names:
             # a corpus contributes only the labels of this group that it annotates
             labels = [c for c in group.labels if c in CORPORA[name].categories]
-            docs = load_corpus(name, split, data_root)
+            docs = train_docs[name] if split == "train" else load_corpus(name, split, data_root)
             if split == "dev" and dev_limit:
                 docs = docs[:dev_limit]
-            docbin, stats = to_docbin(nlp, docs, labels)
+            unannotated = [c for c in group.labels if c not in labels]
+            missing = None
+            if group.mark_unannotated and unannotated:
+                lexicon = [d for other in group.train if other != name for d in train_docs[other]]
+                missing = unannotated_finder(nlp, unannotated, lexicon)
+            docbin, stats = to_docbin(nlp, docs, labels, missing)
             merged.merge(docbin)
             total.add(stats)
             report[f"{name}/{split}"] = stats
@@ -314,12 +370,19 @@ def _train_job(group: LabelGroup, work: Path, settings: TrainSettings) -> Path:
     return train_group(group, work, settings)
 
 
-def assemble(trained: dict[str, Path], out: Path) -> Language:
-    """One pipeline: scispaCy tokenizer, the trained ``ner`` components in GROUPS order, a sentencizer."""
+def assemble(trained: dict[str, Path], out: Path, base: Language | None = None) -> Language:
+    """One pipeline: scispaCy tokenizer, the ``ner`` components in GROUPS order, a sentencizer.
+
+    A group missing from ``trained`` is copied from ``base`` (an assembled pipeline with that component).
+    """
     nlp = blank_pipeline()
-    for group in GROUPS:
-        source = spacy.load(trained[group.name])
-        nlp.add_pipe("ner", name=group.name, source=source)
+    for group in GROUP_NAMES:
+        if group in trained:
+            nlp.add_pipe("ner", name=group, source=spacy.load(trained[group]))
+        elif base is not None and group in base.pipe_names:
+            nlp.add_pipe(group, source=base)
+        else:
+            raise ValueError(f"component {group} is neither trained nor in the base model")
     # rule-based sentences (split after . ! ? tokens): cheap, enough for abstracts; known weakness: the added
     # period-splitting suffix rule also splits "i.v." and so ends a sentence there
     nlp.add_pipe("sentencizer")
@@ -337,19 +400,35 @@ def dir_size(path: Path) -> int:
 
 
 def train_ner(data_root: Path, out: Path = DEFAULT_MODEL_DIR, settings: TrainSettings | None = None,
-              work_dir: Path | None = None, jobs: int = 1) -> dict[str, object]:
-    """Convert the corpora, train every component (``jobs`` in parallel), assemble the model at ``out``."""
+              work_dir: Path | None = None, jobs: int = 1, only: Sequence[str] = (),
+              base: Path | None = None, with_bc2gm: bool = False) -> dict[str, object]:
+    """Convert the corpora, train the components (``jobs`` in parallel), assemble the model at ``out``.
+
+    ``only``: train just these components and copy the others from the model at ``base`` (each component
+    is trained independently with the same seed, so this gives what a full run would). ``with_bc2gm``:
+    ``ner_bio`` is :data:`BIO_WITH_BC2GM`.
+    """
     settings = settings or TrainSettings()
+    unknown = set(only) - set(GROUP_NAMES)
+    if unknown:
+        raise ValueError(f"unknown component(s) {', '.join(sorted(unknown))} (choose from {', '.join(GROUP_NAMES)})")
+    chosen = [BIO_WITH_BC2GM if with_bc2gm and g.name == BIO_WITH_BC2GM.name else g for g in GROUPS]
+    groups = [g for g in chosen if not only or g.name in only]
+    base_nlp = None
+    if only:
+        from extractors.ner.component import load_model
+
+        base_nlp = load_model(base or out)
     tmp = None
     if work_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="medkg-ner-")
         work_dir = Path(tmp.name)
     try:
-        conversion = {g.name: prepare_group(g, data_root, work_dir / g.name, settings.dev_limit) for g in GROUPS}
+        conversion = {g.name: prepare_group(g, data_root, work_dir / g.name, settings.dev_limit) for g in groups}
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {g.name: pool.submit(_train_job, g, work_dir / g.name, settings) for g in GROUPS}
+            futures = {g.name: pool.submit(_train_job, g, work_dir / g.name, settings) for g in groups}
             trained = {name: f.result() for name, f in futures.items()}
-        assemble(trained, out)
+        assemble(trained, out, base_nlp)
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -362,4 +441,4 @@ def train_ner(data_root: Path, out: Path = DEFAULT_MODEL_DIR, settings: TrainSet
 
 def _stats_dict(stats: ConversionStats) -> dict[str, int]:
     return {"docs": stats.docs, "mentions": stats.mentions, "misaligned": stats.misaligned,
-            "overlapping": stats.overlapping}
+            "overlapping": stats.overlapping, "missing": stats.missing}

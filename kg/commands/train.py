@@ -35,10 +35,18 @@ def train() -> None:
               help="Components trained in parallel (one process each).")
 @click.option("--work-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Keep DocBins, configs and checkpoints here [default: a temporary directory].")
+@click.option("--only", multiple=True, type=click.Choice(["ner_chemdis", "ner_bio"]),
+              help="Train only this component (repeatable); the others are copied from --base.")
+@click.option("--base", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="With --only: the model to copy the other components from [default: --out].")
+@click.option("--with-bc2gm", is_flag=True,
+              help="Train ner_bio on BioRED + BC2GM genes (better on BC2GM, see models/ner/README.md; "
+                   "not the shipped model).")
 @json_option
 def train_ner_command(data_root: Path | None, out: Path | None, max_epochs: int, max_steps: int,
                       patience: int, eval_frequency: int, width: int, dev_limit: int, seed: int, jobs: int,
-                      work_dir: Path | None, as_json: bool) -> None:
+                      work_dir: Path | None, only: tuple[str, ...], base: Path | None, with_bc2gm: bool,
+                      as_json: bool) -> None:
     """Train the NER model (scispaCy tokenizer + CNN ner components) and write it to --out."""
     from extractors.ner.corpora import shared_data_root
     from extractors.ner.train import DEFAULT_MODEL_DIR, TrainSettings, train_ner
@@ -49,7 +57,8 @@ def train_ner_command(data_root: Path | None, out: Path | None, max_epochs: int,
         raise click.UsageError(f"no corpora under {root} (use --data or KG_SHARED_DATA)")
     settings = TrainSettings(max_epochs=max_epochs, max_steps=max_steps, patience=patience,
                              eval_frequency=eval_frequency, width=width, dev_limit=dev_limit, seed=seed)
-    report = train_ner(root, out or DEFAULT_MODEL_DIR, settings, work_dir=work_dir, jobs=jobs)
+    report = train_ner(root, out or DEFAULT_MODEL_DIR, settings, work_dir=work_dir, jobs=jobs, only=only, base=base,
+                       with_bc2gm=with_bc2gm)
     if as_json:
         echo_json(report)
         return
@@ -57,7 +66,8 @@ def train_ner_command(data_root: Path | None, out: Path | None, max_epochs: int,
     for group, stats in report["conversion"].items():  # type: ignore[union-attr]
         for part, s in stats.items():
             click.echo(f"  {group} {part}: {s['docs']} docs, {s['mentions']} mentions, "
-                       f"{s['misaligned']} misaligned (expanded), {s['overlapping']} overlapping (dropped)")
+                       f"{s['misaligned']} misaligned (expanded), {s['overlapping']} overlapping (dropped), "
+                       f"{s['missing']} tokens marked unannotated")
 
 
 @train.command("re")
