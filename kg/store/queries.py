@@ -77,7 +77,8 @@ _QUERIES = (
         "disease_phenotype_pairs",
         "MATCH (d:Entity)-[r:has_phenotype]->(p:Entity) "
         "RETURN d.id AS disease_id, p.id AS phenotype_id, r.primary_knowledge_source AS primary_knowledge_source, "
-        "r.n_pmids AS n_pmids, r.pmids AS pmids ORDER BY disease_id, phenotype_id SKIP $skip LIMIT $limit",
+        "r.n_pmids AS n_pmids, r.pmids AS pmids, r.knowledge_sources AS knowledge_sources "
+        "ORDER BY disease_id, phenotype_id SKIP $skip LIMIT $limit",
         ("skip", "limit"),
         "Every disease–phenotype pair with its support, paged (annotation statistics and the in-memory index "
         "that symptom → disease scoring reads).",
