@@ -172,7 +172,8 @@ def measure(store: GraphStore, kg: SyntheticKG | None, args: argparse.Namespace)
         edges = [(p.disease_id, "has_phenotype", p.present[0]) for p in patients]
     phenotypes = [rng.choice(p.present) for p in patients]
     evidence_calls = [lambda e=e: (store.query("edge_summary", subject=e[0], predicate=e[1], object=e[2]),
-                                   store.query("edge_evidence", edge_key="|".join(e), limit=20)) for e in edges]
+                                   store.query("edge_evidence", subject=e[0], predicate=e[1], object=e[2], limit=20))
+                      for e in edges]
     questions: dict[str, list[Callable[[], Any]]] = {
         "symptoms": [lambda t=t: ranker.search(t, top=10) for t in texts],
         "symptoms+rerank": [lambda t=t: ranker.search(t, top=10, reranker=reranker) for t in texts],

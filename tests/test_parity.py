@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.schema import Relation
 from kg.store.queries import NAMED_QUERIES
 from tests import graph_fixture as g
 
@@ -16,18 +17,20 @@ PARAMS = {
     "phenotype_degrees": {"ids": [g.FEVER, g.COUGH, g.CHEST_PAIN]},
     "disease_phenotype_pairs": {"skip": 1, "limit": 3},
     "disease_phenotype_edges": {"disease_ids": [g.PNEUMONIA, g.INFLUENZA], "ids": [g.FEVER, g.COUGH, g.CHEST_PAIN]},
-    "chemicals_for_gene": {"ids": [g.CYP2D6, g.EGFR]},
+    "chemicals_for_gene": {"id": g.CYP2D6},
     "drugs_via_disease_for_gene": {"ids": [g.CYP2D6, g.EGFR]},
-    "chemicals_from_gene": {"ids": [g.CYP2D6, g.EGFR]},
-    "gene_disease_drug_paths": {"ids": [g.CYP2D6, g.EGFR]},
-    "chemical_gene_links": {"ids": [g.TAMOXIFEN, g.GEFITINIB, g.PAROXETINE, g.OSELTAMIVIR]},
+    "chemicals_from_gene": {"id": g.CYP2D6},
+    "gene_disease_links": {"id": g.EGFR},
+    "gene_disease_treatments": {"id": g.EGFR},
+    "gene_chemical_gene_links": {"id": g.CYP2D6},
     "entities_by_name": {"names": ["cyp2d6", "flu", "tamoxifen"], "categories": ["Gene", "Disease", "Drug"]},
     "treatments_for_diseases": {"ids": [g.BREAST_CANCER, g.LUNG_CANCER, g.INFLUENZA]},
     "drug_condition_edges": {"ids": [g.CODEINE, g.TAMOXIFEN], "condition_ids": [g.CONSTIPATION, g.BREAST_CANCER]},
     "drug_interactions": {"ids": [g.TAMOXIFEN, g.CODEINE], "other_ids": [g.PAROXETINE, g.GEFITINIB]},
-    "edge_evidence": {"edge_key": f"{g.PNEUMONIA}|has_phenotype|{g.FEVER}", "limit": 10},
-    "evidence_for_edges": {"edge_keys": [f"{g.PNEUMONIA}|has_phenotype|{g.FEVER}",
-                                         f"{g.INFLUENZA}|has_phenotype|{g.FEVER}", "X:1|treats|X:2"]},
+    "edge_evidence": {"subject": g.PNEUMONIA, "predicate": "has_phenotype", "object": g.FEVER, "limit": 10},
+    "evidence_by_ids": {"ids": [g.ev(101, 0.9).key(g.PNEUMONIA, "has_phenotype", g.FEVER),
+                                g.ev(102, 0.8, start=40).key(g.PNEUMONIA, "has_phenotype", g.FEVER),
+                                g.ev(104, 0.77, speculative=True).key(g.CODEINE, "affects", g.CYP2D6), "no-such-id"]},
     "edge_summary": {"subject": g.PNEUMONIA, "predicate": "has_phenotype", "object": g.FEVER},
     "publication_state": {"pmids": ["101", "105", "999"]},
     "publication_mentions": {"pmids": ["101", "104"]},
@@ -52,6 +55,8 @@ def results(neo4j_uri: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         for store in (embedded, neo):
             g.build(store)
             g.build_clinical(store)
+            # A drug linked to two genes (for gene_chemical_gene_links).
+            store.upsert_relations([Relation(g.TAMOXIFEN, "affects", g.EGFR, [g.ev(104, 0.6)])])
             out[store.backend] = {name: store.query(name, **params) for name, params in PARAMS.items()}
         neo.clear()
     return out

@@ -136,11 +136,68 @@ def _dump(store) -> tuple[list[dict], list[dict], dict]:
         "MATCH (a:Entity)-[r]->(b:Entity) RETURN a.id AS s, r.predicate AS p, b.id AS o, r.pmids AS pmids, "
         "r.n_pmids AS n_pmids, r.n_evidence AS n_evidence, r.best_score AS best, r.mean_score AS mean, "
         "r.first_year AS first_year, r.last_year AS last_year, r.extractors AS extractors, "
-        "r.knowledge_sources AS sources, r.primary_knowledge_source AS primary_source ORDER BY s, p, o")
+        "r.knowledge_sources AS sources, r.primary_knowledge_source AS primary_source, "
+        "r.evidence_ids AS evidence_ids ORDER BY s, p, o")
     evidence = store.read_cypher(
         "MATCH (ev:Evidence) RETURN ev.id AS id, ev.edge_key AS edge_key, ev.pmid AS pmid, ev.score AS score, "
         "ev.negated AS negated ORDER BY id")
     return edges, evidence, store.stats().as_dict()
+
+
+def _evidence_by_edge(store) -> dict[str, list[dict]]:
+    """Every edge's sentences as ``edge_evidence`` finds them (through the edge's evidence ids)."""
+    edges = store.read_cypher("MATCH (a:Entity)-[r]->(b:Entity) RETURN a.id AS s, r.predicate AS p, b.id AS o")
+    return {f"{e['s']}|{e['p']}|{e['o']}": store.query("edge_evidence", subject=e["s"], predicate=e["p"],
+                                                         object=e["o"], limit=100) for e in edges}
+
+
+def _evidence_by_key(store, keys) -> dict[str, list[dict]]:
+    """The same, found by scanning Evidence.edge_key (what edge_evidence did before edges carried the ids)."""
+    return {k: store.read_cypher(
+        "MATCH (ev:Evidence) WHERE ev.edge_key = $k RETURN ev.pmid AS pmid, ev.sentence AS sentence, "
+        "ev.start_offset AS start_offset, ev.end_offset AS end_offset, ev.score AS score, ev.negated AS negated, "
+        "ev.speculative AS speculative, ev.extractor AS extractor, ev.extractor_version AS extractor_version, "
+        "ev.year AS year ORDER BY score DESC, pmid, start_offset", {"k": k}) for k in keys}
+
+
+def test_edge_evidence_follows_writes_updates_and_deletes(store):
+    g.build(store)
+    found = _evidence_by_edge(store)
+    assert len(found[f"{g.PNEUMONIA}|has_phenotype|{g.FEVER}"]) == 3
+    assert found == _evidence_by_key(store, found)
+    store.upsert_relations([Relation(g.PNEUMONIA, "has_phenotype", g.FEVER, [g.ev(105, 0.99)])])
+    found = _evidence_by_edge(store)
+    assert [r["pmid"] for r in found[f"{g.PNEUMONIA}|has_phenotype|{g.FEVER}"]] == ["105", "101", "102", "102"]
+    assert found == _evidence_by_key(store, found)
+    store.delete_publications(["101"])
+    found = _evidence_by_edge(store)
+    assert [r["pmid"] for r in found[f"{g.PNEUMONIA}|has_phenotype|{g.FEVER}"]] == ["105", "102", "102"]
+    assert found == _evidence_by_key(store, found)
+
+
+def test_stores_written_before_evidence_ids_are_upgraded(store):
+    from kg.store.embedded import EmbeddedStore
+    from kg.store.errors import StoreUnavailable
+    from kg.store.neo4j_store import Neo4jStore
+
+    g.build(store)
+    expected = _evidence_by_edge(store)
+    if isinstance(store, EmbeddedStore):  # the tables of an older store have no evidence_ids column
+        for table in {k.split("|")[1] for k in expected}:
+            store._execute(f"ALTER TABLE {table} DROP evidence_ids")
+        store.close()
+        def reopen(read_only):
+            return EmbeddedStore(store.location, read_only=read_only)
+    else:
+        store._write("MATCH (:Entity)-[r]->(:Entity) REMOVE r.evidence_ids")
+        def reopen(read_only):
+            return Neo4jStore(store.location, user=None, read_only=read_only)
+    with pytest.raises(StoreUnavailable, match="kg init"):
+        reopen(True)
+    with reopen(False):  # what `kg init` does
+        pass
+    with reopen(True) as upgraded:
+        assert _evidence_by_edge(upgraded) == expected
 
 
 def test_bulk_load_writes_the_same_graph(store):

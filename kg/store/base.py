@@ -80,7 +80,9 @@ def evidence_from_row(row: Row) -> Evidence:
     )
 
 
-def edge_row(agg: EdgeAggregate) -> Row:
+def edge_row(agg: EdgeAggregate, evidence_ids: Iterable[str] = ()) -> Row:
+    """The stored form of one edge. ``evidence_ids``: the ids of all its Evidence nodes (negated ones included),
+    kept on the edge so that an edge's sentences are found by primary key (LadybugDB indexes nothing else)."""
     curated = [s for s in agg.knowledge_sources if s != TEXT_MINED_SOURCE]
     return {
         "subject": agg.subject,
@@ -99,6 +101,7 @@ def edge_row(agg: EdgeAggregate) -> Row:
         "primary_knowledge_source": curated[0] if curated else TEXT_MINED_SOURCE,
         "knowledge_level": "knowledge_assertion" if curated else "not_provided",
         "agent_type": "manual_agent" if curated else "text_mining_agent",
+        "evidence_ids": sorted(evidence_ids),
     }
 
 
@@ -271,13 +274,13 @@ class GraphStore(ABC):
                 curated = edge.curated.union(s for s in existing[key].knowledge_sources if s != TEXT_MINED_SOURCE)
                 merged = {row["id"]: evidence_from_row(row) for row in stored.get(key, [])}
                 merged.update((evidence_id, ev) for evidence_id, (_, ev) in edge.evidence.items())
-                evidence = list(merged.values())
+                evidence, evidence_ids = list(merged.values()), list(merged)
             else:
                 curated = edge.curated
-                evidence = [ev for _, ev in edge.evidence.values()]
+                evidence, evidence_ids = [ev for _, ev in edge.evidence.values()], list(edge.evidence)
             agg = aggregate_evidence(edge.subject, edge.predicate, edge.object, evidence, tuple(sorted(curated)))
             if agg.knowledge_sources:  # negated/speculative-only evidence creates no edge
-                (updated if key in existing else created).append(edge_row(agg))
+                (updated if key in existing else created).append(edge_row(agg, evidence_ids))
         self._write_edges(created, new=True)
         self._write_edges(updated, new=False)
         return len(created) + len(updated)
@@ -312,7 +315,7 @@ class GraphStore(ABC):
             rows = [r for r in stored.get(key, []) if r["pmid"] not in excluding]
             agg = self._aggregate(key, rows, curated)
             if agg.knowledge_sources:
-                update.append(edge_row(agg))
+                update.append(edge_row(agg, [r["id"] for r in rows]))
             else:
                 remove.append(key)
         self._write_edges(update, new=False)

@@ -45,6 +45,7 @@ _EDGE_PROPERTIES = (
     ("primary_knowledge_source", "STRING", pa.string()),
     ("knowledge_level", "STRING", pa.string()),
     ("agent_type", "STRING", pa.string()),
+    ("evidence_ids", "STRING[]", pa.list_(pa.string())),
 )
 _EVIDENCE_PROPERTIES = (
     ("id", "STRING", pa.string()),
@@ -215,6 +216,12 @@ class EmbeddedStore(GraphStore):
         if not read_only:
             self._conn.execute("CALL auto_checkpoint=false")
             self.ensure_schema()
+            self._add_evidence_ids()
+        elif self._lacks_evidence_ids():
+            self.close()
+            raise StoreUnavailable(
+                f"the embedded graph at {target} was written by an older medkg (its edges lack evidence_ids, the "
+                f"indexed path to their sentences): run `kg init --db {target}` once to upgrade it")
 
     # ---- lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:
@@ -235,6 +242,54 @@ class EmbeddedStore(GraphStore):
     def ensure_schema(self) -> None:
         for statement in _ddl():
             self._conn.execute(statement)
+
+    # ---- upgrade of stores written before edges carried evidence_ids -------------------------------------
+    def _has_column(self, table: str, column: str) -> bool:
+        return any(row[1] == column for row in self._conn.execute(f"CALL table_info('{table}') RETURN *").get_all())
+
+    def _lacks_evidence_ids(self) -> bool:
+        """Whether this store predates evidence_ids: a table lacks the column, or its first edge has none."""
+        tables = {row[1] for row in self._conn.execute("CALL show_tables() RETURN *").get_all()}
+        for p in Predicate:
+            if p.value not in tables:
+                continue
+            if not self._has_column(p.value, "evidence_ids"):
+                return True
+            first = self._conn.execute(f"MATCH ()-[r:{p.value}]->() RETURN r.evidence_ids IS NULL LIMIT 1").get_all()
+            if first and first[0][0]:
+                return True
+        return False
+
+    def _add_evidence_ids(self) -> None:
+        """Give every edge the ids of its Evidence nodes (stores written before edges carried them).
+
+        Per relationship table that lacks the column or has edges without it: the column is added, then all its
+        edges are rewritten with their evidence ids in one transaction (delete + create, as updates are), so a
+        crash leaves all edges of the table upgraded or none, and the next writable open finishes the job.
+        """
+        pending = []
+        for p in Predicate:
+            if not self._has_column(p.value, "evidence_ids"):
+                self._execute(f"ALTER TABLE {p.value} ADD evidence_ids STRING[]")
+            if self._conn.execute(f"MATCH ()-[r:{p.value}]->() WHERE r.evidence_ids IS NULL RETURN 1 LIMIT 1"
+                                  ).has_next():
+                pending.append(p.value)
+        if not pending:
+            return
+        evidence = self._conn.execute("MATCH (ev:Evidence) RETURN ev.edge_key, ev.id").get_as_arrow()
+        ids_by_key: dict[str, list[str]] = defaultdict(list)
+        for key, evidence_id in zip(evidence.column(0).to_pylist(), evidence.column(1).to_pylist(), strict=True):
+            ids_by_key[key].append(evidence_id)
+        columns = ", ".join(f"r.{name} AS {name}" for name, _, _ in _EDGE_PROPERTIES if name != "evidence_ids")
+        for table in pending:
+            edges = self._conn.execute(
+                f"MATCH (a:Entity)-[r:{table}]->(b:Entity) RETURN a.id AS src, b.id AS dst, {columns}").get_as_arrow()
+            keys = zip(edges["src"].to_pylist(), edges["dst"].to_pylist(), strict=True)
+            ids = pa.array([sorted(ids_by_key.get(f"{s}|{table}|{o}", ())) for s, o in keys], pa.list_(pa.string()))
+            self._transaction([(f"MATCH ()-[r:{table}]->() DELETE r", {}),
+                               (_create_rels(table, "Entity", "Entity", _EDGE_PROPERTIES),
+                                {"staged": edges.append_column("evidence_ids", ids)})])
+        self.flush()
 
     @contextlib.contextmanager
     def bulk_load(self) -> Iterator[None]:

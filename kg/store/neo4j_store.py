@@ -33,7 +33,7 @@ _SCHEMA = (
 _CATEGORY_LABELS = tuple(c.value for c in Category)
 _EDGE_PROPERTY_NAMES = (
     "predicate", "pmids", "n_pmids", "n_evidence", "best_score", "mean_score", "first_year", "last_year",
-    "extractors", "knowledge_sources", "primary_knowledge_source", "knowledge_level", "agent_type",
+    "extractors", "knowledge_sources", "primary_knowledge_source", "knowledge_level", "agent_type", "evidence_ids",
 )
 _EVIDENCE_COLUMNS = (
     "id", "edge_key", "subject", "predicate", "object", "pmid", "sentence", "start_offset", "end_offset", "score",
@@ -98,6 +98,13 @@ class Neo4jStore(GraphStore):
         self._bulk: _BulkKeys | None = None
         if not read_only:  # a read-only opener (kg serve, queries) must not need write rights
             self.ensure_schema()
+            self._add_evidence_ids()
+        elif self._read("MATCH (:Entity)-[r]->(:Entity) RETURN r.evidence_ids IS NULL AS old LIMIT 1", {}
+                        ) == [{"old": True}]:
+            self.close()
+            raise StoreUnavailable(
+                f"the Neo4j graph at {uri} was written by an older medkg (its edges lack evidence_ids, the path "
+                "to their sentences that both stores share): run `kg init` with the same --neo4j once to upgrade it")
 
     # ---- lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:
@@ -106,6 +113,17 @@ class Neo4jStore(GraphStore):
     def ensure_schema(self) -> None:
         for statement in _SCHEMA:
             self._write(statement)
+
+    def _add_evidence_ids(self) -> None:
+        """Give edges written before edges carried them the ids of their Evidence nodes (idempotent; in batches,
+        so an interrupted upgrade is finished by the next writable open)."""
+        with self._driver.session(database=self.database) as session:
+            session.run(
+                "MATCH (a:Entity)-[r]->(b:Entity) WHERE r.evidence_ids IS NULL "
+                "CALL { WITH a, r, b OPTIONAL MATCH (ev:Evidence) "
+                "WHERE ev.edge_key = a.id + '|' + r.predicate + '|' + b.id "
+                "WITH r, ev ORDER BY ev.id WITH r, collect(ev.id) AS ids SET r.evidence_ids = ids } "
+                "IN TRANSACTIONS OF 10000 ROWS").consume()
 
     @contextlib.contextmanager
     def bulk_load(self) -> Iterator[None]:

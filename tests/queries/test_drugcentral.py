@@ -24,7 +24,8 @@ def test_slice_is_imported_with_mapped_identifiers_and_is_idempotent(store, shar
     assert [(r["id"], r["category"], r["name"]) for r in rows] == [
         (GEFITINIB, "Drug", "gefitinib"), (QUINIDINE, "Drug", "quinidine"),
         (CYP2D6, "Gene", "CYP2D6"), (EGFR, "Gene", "EGFR")]
-    edges = {(r["chemical_id"], r["predicate"]): r for r in store.query("chemicals_for_gene", ids=[EGFR, CYP2D6])}
+    edges = {(r["chemical_id"], r["predicate"]): r for gene in (EGFR, CYP2D6)
+             for r in store.query("chemicals_for_gene", id=gene)}
     assert set(edges) == {(GEFITINIB, "decreases_activity_of"), (QUINIDINE, "decreases_activity_of")}
     edge = edges[(QUINIDINE, "decreases_activity_of")]
     assert edge["primary_knowledge_source"] == DRUGCENTRAL_SOURCE and edge["pmids"] == [] and edge["n_pmids"] == 0

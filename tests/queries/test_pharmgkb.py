@@ -17,7 +17,7 @@ def test_annotations_land_on_drugcentral_nodes_and_import_is_idempotent(store, s
     first = import_pharmgkb(store, shared_data, levels=("1A",), genes=["CYP2D6"])
     assert first.genes == 1 and first.drugs >= 10 and first.associations == first.drugs
     assert first.store_delta["relationships"]["associated_with"] == first.associations
-    rows = store.query("chemicals_for_gene", ids=[CYP2D6])
+    rows = store.query("chemicals_for_gene", id=CYP2D6)
     codeine = [r for r in rows if r["chemical_id"] == CODEINE]
     assert [(r["chemical_name"], r["predicate"], r["primary_knowledge_source"]) for r in codeine] == [
         ("codeine", "associated_with", PHARMGKB_SOURCE)]
