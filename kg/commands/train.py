@@ -39,9 +39,9 @@ def train() -> None:
               help="Train only this component (repeatable); the others are copied from --base.")
 @click.option("--base", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="With --only: the model to copy the other components from [default: --out].")
-@click.option("--with-bc2gm", is_flag=True,
-              help="Train ner_bio on BioRED + BC2GM genes (better on BC2GM, see models/ner/README.md; "
-                   "not the shipped model).")
+@click.option("--with-bc2gm/--without-bc2gm", default=True, show_default=True,
+              help="Train ner_bio on BioRED + BC2GM genes (the shipped model) or on BioRED alone (1.0.0; see "
+                   "models/ner/README.md).")
 @json_option
 def train_ner_command(data_root: Path | None, out: Path | None, max_epochs: int, max_steps: int,
                       patience: int, eval_frequency: int, width: int, dev_limit: int, seed: int, jobs: int,

@@ -13,6 +13,7 @@ from extractors.ner.train import (
     VARIANT_TOKEN,
     assemble,
     blank_pipeline,
+    gene_symbols,
     to_docbin,
     train_ner,
     unannotated_finder,
@@ -68,7 +69,17 @@ def test_only_rejects_unknown_components(tmp_path: Path) -> None:
 def test_assemble_copies_untrained_components_from_base(tmp_path: Path) -> None:
     base = load_model(DEFAULT_MODEL)
     nlp = assemble({}, tmp_path / "copy", base)
-    assert nlp.pipe_names == [*GROUP_NAMES, "sentencizer"]
+    assert nlp.pipe_names == [*GROUP_NAMES, "gene_symbols", "sentencizer"]
     copied = load_model(tmp_path / "copy")
     text = "Cisplatin and BRCA1 in HeLa cells."
     assert [(e.text, e.label_) for e in copied(text).ents] == [(e.text, e.label_) for e in base(text).ents]
+
+
+def test_gene_symbol_rule_tags_exact_symbols_the_model_left_and_never_overrides() -> None:
+    nlp = load_model(DEFAULT_MODEL)
+    doc = nlp("Metoprolol is metabolized mainly by CYP2D6. Paroxetine inhibited CYP2D6 and CYP3A4.")
+    genes = [e.text for e in doc.ents if e.label_ == "Gene"]
+    assert genes == ["CYP2D6", "CYP2D6", "CYP3A4"]
+    assert {e.text for e in doc.ents if e.label_ == "ChemicalEntity"} >= {"Metoprolol", "Paroxetine"}
+    symbols = gene_symbols()
+    assert "CYP2D6" in symbols and "TP53" in symbols and "ACE" not in symbols and "C3" not in symbols
