@@ -71,6 +71,8 @@ def print_gene_drug_answers(result: dict[str, Any]) -> None:
             pmids = sorted({pm for e in path["edges"] for pm in e["pmids"]})
             click.echo(f"      {path['kind']:<11} {path['type']}{where}  {path['score']:.3f}"
                        + (f"  PMIDs {', '.join(pmids[:5])}" if pmids else ""))
-            for edge in path["edges"]:
-                for sentence in edge["sentences"][:1]:
-                    click.echo(f"        “{sentence['sentence']}” (PMID {sentence['pmid']})")
+            # one sentence per edge; a 2-hop path whose two edges rest on the same sentence shows it once
+            first_sentences = dict.fromkeys((s["pmid"], s["sentence"]) for e in path["edges"]
+                                            for s in e["sentences"][:1])
+            for pmid, sentence in first_sentences:
+                click.echo(f"        “{sentence}” (PMID {pmid})")

@@ -42,3 +42,10 @@ def test_demo_runs_offline_and_rerun_changes_nothing(tmp_path, monkeypatch):
         n for values in rerun["hpo"]["store_delta"].values() for n in values.values())
     assert [a["disease_id"] for a in rerun["symptoms"]["answers"]] == [a["disease_id"] for a in answers]
     assert [a["drug_id"] for a in rerun["gene"]["answers"]] == [a["drug_id"] for a in gene["answers"]]
+
+    table = runner.invoke(main, ["query", "drugs-for-gene", "CYP2D6*10", "--db", str(db)])
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert any(line.strip().startswith("“") for line in lines)
+    # a 2-hop path whose two edges rest on the same sentence prints it once
+    assert not any(a == b and a.strip().startswith("“") for a, b in zip(lines, lines[1:], strict=False))
