@@ -43,6 +43,20 @@ def test_aggregates_count_each_pmid_once_and_ignore_negated(store):
     assert curated["n_pmids"] == 0 and curated["primary_source"] == "infores:hpo-annotations"
 
 
+def test_neighbours_tell_direction_and_keep_edges_both_ways_apart(store):
+    g.build(store)
+    store.upsert_relations([Relation(g.CYP2D6, "physically_interacts_with", g.EGFR, [g.ev(102, 0.8)]),
+                            Relation(g.EGFR, "physically_interacts_with", g.CYP2D6, [g.ev(103, 0.6)])])
+    rows = store.query("neighbours", ids=[g.CYP2D6], limit=50)
+    seen = [(r["direction"], r["predicate"], r["neighbour_id"], r["pmids"]) for r in rows]
+    assert ("out", "physically_interacts_with", g.EGFR, ["102"]) in seen
+    assert ("in", "physically_interacts_with", g.EGFR, ["103"]) in seen
+    assert ("in", "affects", g.CODEINE, ["103"]) in seen  # codeine affects CYP2D6
+    directions = [r["direction"] for r in rows]
+    assert directions == sorted(directions, key=["out", "in"].index)  # outgoing first, then incoming
+    assert len(store.query("neighbours", ids=[g.CYP2D6], limit=1)) == 2  # each direction cut at the limit
+
+
 def test_upserts_are_idempotent(store):
     g.build(store)
     before = store.stats().as_dict()

@@ -231,12 +231,19 @@ _QUERIES = (
     ),
     NamedQuery(
         "neighbours",
-        "MATCH (e:Entity)-[r]-(n:Entity) WHERE e.id IN $ids "
-        f"RETURN e.id AS entity_id, n.id AS neighbour_id, n.category AS neighbour_category, "
-        f"n.name AS neighbour_name, {_EDGE_COLUMNS} "
-        "ORDER BY entity_id, neighbour_id, predicate LIMIT $limit",
+        # Two directed parts, each ordered and limited on its own: both engines run UNION ALL, but neither can
+        # order a union as a whole in the shared subset (no CALL {}), and LadybugDB has no startNode() to tell
+        # an undirected match's direction. (entity, predicate, neighbour) is an edge key: a total order per part.
+        "MATCH (e:Entity)-[r]->(n:Entity) WHERE e.id IN $ids "
+        "RETURN e.id AS entity_id, 'out' AS direction, n.id AS neighbour_id, n.category AS neighbour_category, "
+        f"n.name AS neighbour_name, {_EDGE_COLUMNS} ORDER BY entity_id, predicate, neighbour_id LIMIT $limit "
+        "UNION ALL "
+        "MATCH (e:Entity)<-[r]-(n:Entity) WHERE e.id IN $ids "
+        "RETURN e.id AS entity_id, 'in' AS direction, n.id AS neighbour_id, n.category AS neighbour_category, "
+        f"n.name AS neighbour_name, {_EDGE_COLUMNS} ORDER BY entity_id, predicate, neighbour_id LIMIT $limit",
         ("ids", "limit"),
-        "All typed edges around the given entities, in either direction.",
+        "Typed edges around the given entities: first the outgoing ones (direction 'out': entity → neighbour), "
+        "then the incoming ones ('in'), each ordered by entity, predicate, neighbour and cut at $limit.",
     ),
 )
 
