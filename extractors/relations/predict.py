@@ -19,8 +19,8 @@ from .model import RelationModel
 class PairPrediction:
     """The model's decision on one candidate pair: a BioRED type (never ``none``) and its probability.
 
-    ``sentence`` indexes ``RelDoc.sentences``: the sentence carrying most of the pair's context weight,
-    preferring sentences that mention both entities. ``cid`` is the learned CID probability of a
+    ``sentence`` indexes ``RelDoc.sentences``: the sentence carrying most of the pair's context weight among
+    those that mention both entities, or else among those that mention either. ``cid`` is the learned CID probability of a
     chemical–disease pair (0 without a CID output); a pair that BioRED's classes judge ``none`` but whose
     ``cid`` reaches the model's ``cid_min_score`` is kept with type ``CID``.
     """
@@ -64,8 +64,10 @@ def decide(logits: torch.Tensor, weights: torch.Tensor, width: int, doc: RelDoc,
         head, tail = doc.pairs[k]
         mass = torch.zeros(max(len(doc.sentences), 1), device=weights.device)
         mass.scatter_add_(0, index, weights[k].float() * valid)
-        both = _sentences(doc, head) & _sentences(doc, tail)
-        sentence = max(both, key=lambda s: float(mass[s])) if both else int(mass.argmax())
+        head_sentences, tail_sentences = _sentences(doc, head), _sentences(doc, tail)
+        # a sentence that names both entities, else one that names either: never a sentence about neither
+        candidates = (head_sentences & tail_sentences) or (head_sentences | tail_sentences)
+        sentence = max(sorted(candidates), key=lambda s: float(mass[s])) if candidates else int(mass.argmax())
         if CLASSES[best[k]] == NONE:
             out.append(PairPrediction(head, tail, CID, cid[k], sentence, cid[k]))
         else:
