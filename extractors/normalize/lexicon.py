@@ -33,6 +33,7 @@ import numpy as np
 from extractors.normalize.sources import Concept
 from extractors.normalize.table import SHIPPED_TABLE, read_table
 from extractors.normalize.text import MAX_KEY_CHARS, forms, loose_form, normal_form
+from extractors.normalize.variants import chemical_variants, disease_variants
 from kg.curie import LOCAL_PREFIX
 from kg.schema import Category
 
@@ -269,11 +270,10 @@ class Lexicon:
         if not keys[0] or (category is not None and category not in COMPATIBLE):
             return None
         found = self._exact_match(text, keys, category)
-        if found is None and category in _ADJECTIVE_CATEGORIES:
-            for variant in noun_variants(keys[0]):
-                found = self._exact_match(variant, forms(variant), category, method="variant")
-                if found:
-                    break
+        if found is None and category in _DISEASE_LIKE:
+            found = self._first_variant(disease_variants(keys[0]), category)
+        elif category in _CHEMICAL_LIKE and (found is None or self._weak(found, category)):
+            found = self._first_variant(chemical_variants(text, keys[0]), category) or found
         if found is not None:
             return found
         if fuzzy and category in COMPATIBLE and len(keys[0]) >= MIN_FUZZY_CHARS:
@@ -281,6 +281,20 @@ class Lexicon:
             if near and near[0].score >= fuzzy_threshold:
                 return near[0]
         return None
+
+    def _first_variant(self, variants: list[str], category: Category) -> Match | None:
+        """The exact match of the first of ``variants`` that has one (:mod:`extractors.normalize.variants`)."""
+        for variant in variants:
+            found = self._exact_match(variant, forms(variant), category, method="variant")
+            if found:
+                return found
+        return None
+
+    @staticmethod
+    def _weak(found: Match, category: Category) -> bool:
+        """A chemical match only through a plural/word-order key or outside the category's first vocabulary
+        ("glutamate" → Glutamates, "valproate" → ChEBI's anion): its acid's exact name is the better answer."""
+        return found.method in ("loose", "word-order") or not found.curie.startswith(PREFERENCE[category][0] + ":")
 
     def _exact_match(self, text: str, keys: tuple[str, str, str], category: Category | None,
                      method: str = "") -> Match | None:
@@ -336,7 +350,7 @@ class Lexicon:
         """
         allowed = COMPATIBLE.get(category) if category else None
         preference = PREFERENCE.get(category, ()) if category else ()
-        ranked: list[tuple[tuple[bool, int, bool, int, int, bool, int], int, int, int]] = []
+        ranked: list[tuple[tuple[bool, int, bool, bool, int, int, bool, int], int, int, int]] = []
         for level, code in candidates:
             # a concept of another category counts through a cross-reference of this one (HPO "Short stature"
             # → MeSH's "Dwarfism" for a Disease mention)
@@ -346,7 +360,8 @@ class Lexicon:
             prefix, _, local = self.curies[i].partition(":")
             rank = preference.index(prefix) if prefix in preference else len(preference)
             kind = code % 4
-            key = (kind != _CORPUS_NAME, rank, level == 2, kind, level, prefix == "MESH" and local.startswith("C"), i)
+            key = (kind != _CORPUS_NAME, rank, level == 2, i != code // 4, kind, level,
+                   prefix == "MESH" and local.startswith("C"), i)
             ranked.append((key, level, code, i))
         if not ranked:
             return None
@@ -371,22 +386,8 @@ class Lexicon:
 
 _LEVELS = ("normalized", "loose", "word-order")
 _NAME, _SYNONYM, _CORPUS_NAME = 0, 1, 2
-_ADJECTIVE_CATEGORIES = frozenset({Category.DISEASE, Category.PHENOTYPE})
-# adjective → noun endings of disease words ("nephrotoxic" → "nephrotoxicity", "psychotic" → "psychosis")
-_NOUN_ENDINGS = (
-    ("otic", "osis"), ("eptic", "epsy"), ("atic", "a"), ("ic", "ia"), ("ic", "y"), ("ic", "es"), ("ic", "icity"),
-    ("ic", "ism"), ("ive", "ion"), ("ed", "ion"), ("ing", "ion"), ("al", ""),
-)
-
-
-def noun_variants(norm: str) -> list[str]:
-    """Texts that replace an adjective ending of the last word of a normal form with noun endings."""
-    head, _, last = norm.rpartition(" ")
-    found = []
-    for ending, noun in _NOUN_ENDINGS:
-        if last.endswith(ending) and len(last) > len(ending) + 3:
-            found.append(f"{head} {last[: -len(ending)]}{noun}".strip())
-    return found
+_DISEASE_LIKE = frozenset({Category.DISEASE, Category.PHENOTYPE})
+_CHEMICAL_LIKE = frozenset({Category.CHEMICAL, Category.DRUG})
 _FUZZY_GROUPS = (Category.DISEASE, Category.CHEMICAL, Category.GENE, Category.PHENOTYPE)
 _FUZZY_GROUP_OF = {Category.DISEASE: Category.DISEASE, Category.CHEMICAL: Category.CHEMICAL,
                    Category.DRUG: Category.CHEMICAL, Category.GENE: Category.GENE,

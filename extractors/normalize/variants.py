@@ -1,0 +1,103 @@
+"""Rewrites of a mention that name the same concept in the vocabularies' words, tried when the mention itself
+does not match (:meth:`extractors.normalize.lexicon.Lexicon.lookup`).
+
+Diseases: adjective → noun endings ("psychotic" → "psychosis"), the effect of an "X-induced Y" phrase
+("heparin-induced thrombocytopenia" → "thrombocytopenia"), "Y of the X" → "X Y", and an organ's damage as its
+disease ("renal injury", "hepatic dysfunction", "nephrotoxicity" → "kidney disease"). Chemicals: element
+symbols and simple formulas (:mod:`extractors.normalize.formulas`) and an anion as its acid ("glutamate" →
+"glutamic acid", as MeSH indexes carboxylates). All work on :func:`extractors.normalize.text.normal_form`
+texts except formulas, which need the case of the original.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.normalize.formulas import formula_names
+
+# adjective → noun endings of disease words ("nephrotoxic" → "nephrotoxicity", "psychotic" → "psychosis")
+_NOUN_ENDINGS = (
+    ("otic", "osis"), ("eptic", "epsy"), ("atic", "a"), ("ic", "ia"), ("ic", "y"), ("ic", "es"), ("ic", "icity"),
+    ("ic", "ism"), ("ive", "ion"), ("ed", "ion"), ("ing", "ion"), ("al", ""),
+)
+_CAUSE = re.compile(r"^(?:.+ )?(?:induced|associated|related|mediated|evoked|triggered|caused) (.+)$")
+_OF = re.compile(r"^(.+?) (?:of|in) (?:the |a |an )?(.+)$")
+DAMAGE_WORDS = frozenset({
+    "injury", "injuries", "damage", "damages", "dysfunction", "dysfunctions", "impairment", "impairments",
+    "toxicity", "toxicities", "lesion", "lesions", "abnormality", "abnormalities", "disorder", "disorders",
+    "complication", "complications", "involvement", "disturbance", "disturbances", "toxic", "insult", "insults",
+})
+"""Head words that, after an organ's adjective, name the organ's disease in MeSH ("renal injury" → Kidney
+Diseases); a more specific name ("Acute Kidney Injury") wins when the mention is exactly that."""
+ORGANS: dict[str, str] = {
+    "renal": "kidney", "nephric": "kidney", "hepatic": "liver", "cardiac": "heart", "pulmonary": "lung",
+    "cerebral": "brain", "gastric": "stomach", "ocular": "eye", "cutaneous": "skin", "dermal": "skin",
+    "pancreatic": "pancreas", "splenic": "spleen", "vascular": "vascular", "muscular": "muscle",
+    "intestinal": "intestinal", "neurological": "nervous system", "neurologic": "nervous system",
+    "neural": "nervous system", "neuronal": "nervous system", "hematologic": "hematologic",
+    "haematological": "hematologic", "hematological": "hematologic", "auditory": "ear", "otic": "ear",
+    "retinal": "retinal", "testicular": "testicular", "ovarian": "ovarian", "adrenal": "adrenal gland",
+    "thyroid": "thyroid", "biliary": "biliary tract", "cardiovascular": "cardiovascular", "myocardial": "myocardial",
+}
+"""Organ adjective → the word MeSH's "<organ> Diseases" descriptor uses."""
+COMBINING_FORMS: dict[str, str] = {
+    "nephro": "kidney", "hepato": "liver", "cardio": "heart", "neuro": "nervous system", "oto": "ear",
+    "pneumo": "lung", "myelo": "bone marrow", "hemato": "hematologic", "haemato": "hematologic",
+    "oculo": "eye", "myo": "muscle", "pancreato": "pancreas", "gastro": "stomach", "dermato": "skin",
+}
+"""Greek/Latin combining form → organ word ("nephrotoxicity" → kidney)."""
+INORGANIC_ANIONS = frozenset({
+    "nitrate", "carbonate", "bicarbonate", "sulfate", "phosphate", "chlorate", "perchlorate", "silicate", "borate",
+    "chromate", "permanganate", "arsenate", "iodate", "bromate", "selenate", "hydrate",
+})
+"""Anions whose "-ic acid" is another substance (nitrate is not nitric acid in MeSH)."""
+_COMBINED = re.compile(rf"^({'|'.join(COMBINING_FORMS)})(toxicity|toxicities|toxic|pathy|pathies)$")
+
+
+def noun_variants(norm: str) -> list[str]:
+    """Texts that replace an adjective ending of the last word of a normal form with noun endings."""
+    head, _, last = norm.rpartition(" ")
+    found = []
+    for ending, noun in _NOUN_ENDINGS:
+        if last.endswith(ending) and len(last) > len(ending) + 3:
+            found.append(f"{head} {last[: -len(ending)]}{noun}".strip())
+    return found
+
+
+def disease_variants(norm: str) -> list[str]:
+    """Rewrites of a disease mention's normal form, most faithful first (see the module docstring)."""
+    found = noun_variants(norm)
+    cause = _CAUSE.match(norm)
+    if cause:  # "drug induced liver injury" is a name itself: only reached when the whole did not match
+        effect = cause.group(1)
+        found += [effect, *noun_variants(effect), *_organ_disease(effect)]
+    of = _OF.match(norm)
+    if of and len(of.group(2).split()) <= 3:
+        swapped = f"{of.group(2)} {of.group(1)}"
+        found += [swapped, *_organ_disease(swapped)]
+    found += _organ_disease(norm)
+    return list(dict.fromkeys(v for v in found if v and v != norm))
+
+
+def _organ_disease(norm: str) -> list[str]:
+    words = norm.split()
+    if len(words) == 1:
+        combined = _COMBINED.match(words[0])
+        return [f"{COMBINING_FORMS[combined.group(1)]} disease"] if combined else []
+    if words[-1] not in DAMAGE_WORDS:
+        return []
+    modifier = words[:-1]
+    found = [" ".join((*modifier, "disease"))]
+    organ = ORGANS.get(modifier[-1])
+    if organ:
+        found.append(" ".join((*modifier[:-1], organ, "disease")))
+    return found
+
+
+def chemical_variants(text: str, norm: str) -> list[str]:
+    """Names of a chemical mention's formula, and the acid of an anion ("valproate" → "valproic acid")."""
+    found = formula_names(text)
+    head, _, last = norm.rpartition(" ")
+    if len(last) > 5 and last.endswith(("ate", "ates")) and last.removesuffix("s") not in INORGANIC_ANIONS:
+        found.append(f"{head} {last[: last.rindex('ate')]}ic acid".strip())
+    return found
