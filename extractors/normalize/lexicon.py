@@ -33,7 +33,7 @@ import numpy as np
 from extractors.normalize.sources import Concept
 from extractors.normalize.table import SHIPPED_TABLE, read_table
 from extractors.normalize.text import MAX_KEY_CHARS, forms, loose_form, normal_form
-from extractors.normalize.variants import chemical_variants, disease_variants
+from extractors.normalize.variants import chemical_variants, disease_variants, head_backoff
 from kg.curie import LOCAL_PREFIX
 from kg.schema import Category
 
@@ -60,7 +60,7 @@ COMPATIBLE: dict[Category, frozenset[Category]] = {
 }
 """Concept categories a mention of each category may resolve to."""
 
-METHOD_SCORES = {"exact": 1.0, "normalized": 0.97, "loose": 0.94, "word-order": 0.9, "variant": 0.85}
+METHOD_SCORES = {"exact": 1.0, "normalized": 0.97, "loose": 0.94, "word-order": 0.9, "variant": 0.85, "head": 0.7}
 FUZZY_PREFIXES = frozenset({"MESH", "DOID", "DRUGBANK", "HP", "SYMP", "NCBIGene"})
 """Vocabularies whose names enter the fuzzy index (ChEBI's ~200 k systematic names only match exactly, and so do
 MeSH's supplementary chemicals)."""
@@ -75,7 +75,7 @@ class Match:
     name: str
     category: Category
     score: float
-    method: str  # exact | normalized | loose | word-order | fuzzy | local
+    method: str  # exact | normalized | loose | word-order | variant | fuzzy | head | local
     matched: str = ""  # the lexicon name that matched (the concept's own name when one of its synonyms did)
 
     @property
@@ -280,12 +280,14 @@ class Lexicon:
             near = self.nearest(text, category, k=1)
             if near and near[0].score >= fuzzy_threshold:
                 return near[0]
+        if category in _DISEASE_LIKE:
+            return self._first_variant(head_backoff(keys[0]), category, method="head")
         return None
 
-    def _first_variant(self, variants: list[str], category: Category) -> Match | None:
+    def _first_variant(self, variants: list[str], category: Category, method: str = "variant") -> Match | None:
         """The exact match of the first of ``variants`` that has one (:mod:`extractors.normalize.variants`)."""
         for variant in variants:
-            found = self._exact_match(variant, forms(variant), category, method="variant")
+            found = self._exact_match(variant, forms(variant), category, method=method)
             if found:
                 return found
         return None

@@ -29,6 +29,13 @@ DAMAGE_WORDS = frozenset({
 })
 """Head words that, after an organ's adjective, name the organ's disease in MeSH ("renal injury" → Kidney
 Diseases); a more specific name ("Acute Kidney Injury") wins when the mention is exactly that."""
+GENERIC_HEADS = frozenset({
+    "disease", "diseases", "syndrome", "syndromes", "disorder", "disorders", "condition", "conditions", "defect",
+    "defects", "deficiency", "deficiencies", "abnormality", "abnormalities", "anomaly", "anomalies", "lesion",
+    "lesions", "problem", "problems", "illness", "complication", "complications", "type", "form", "symptom",
+    "symptoms", "sign", "signs", "state", "change", "changes", "injury", "damage", "dysfunction", "failure",
+})
+"""Heads too broad to stand for a phrase that does not match ("vanishing bile duct syndrome" is no "Syndrome")."""
 ORGANS: dict[str, str] = {
     "renal": "kidney", "nephric": "kidney", "hepatic": "liver", "cardiac": "heart", "pulmonary": "lung",
     "cerebral": "brain", "gastric": "stomach", "ocular": "eye", "cutaneous": "skin", "dermal": "skin",
@@ -92,6 +99,15 @@ def _organ_disease(norm: str) -> list[str]:
     if organ:
         found.append(" ".join((*modifier[:-1], organ, "disease")))
     return found
+
+
+def head_backoff(norm: str) -> list[str]:
+    """The phrase without its first words, longest first, down to a specific head ("acute leukemia" →
+    "leukemia", "chronic allograft nephropathy" → "allograft nephropathy", "nephropathy"): the last resort for a
+    disease no name matches, a broader concept rather than none. Generic heads ("syndrome") are not offered."""
+    words = norm.split()
+    tails = (" ".join(words[k:]) for k in range(1, len(words)))
+    return [t for t in tails if t not in GENERIC_HEADS and not t.isdigit()]
 
 
 def chemical_variants(text: str, norm: str) -> list[str]:
