@@ -4,9 +4,10 @@ does not match (:meth:`extractors.normalize.lexicon.Lexicon.lookup`).
 Diseases: adjective → noun endings ("psychotic" → "psychosis"), the effect of an "X-induced Y" phrase
 ("heparin-induced thrombocytopenia" → "thrombocytopenia"), "Y of the X" → "X Y", and an organ's damage as its
 disease ("renal injury", "hepatic dysfunction", "nephrotoxicity" → "kidney disease"). Chemicals: element
-symbols and simple formulas (:mod:`extractors.normalize.formulas`) and an anion as its acid ("glutamate" →
-"glutamic acid", as MeSH indexes carboxylates). All work on :func:`extractors.normalize.text.normal_form`
-texts except formulas, which need the case of the original.
+symbols and simple formulas (:mod:`extractors.normalize.formulas`), an anion as its acid ("glutamate" →
+"glutamic acid", as MeSH indexes carboxylates) and a salt as its drug ("sodium nitroprusside" → nitroprusside).
+All work on :func:`extractors.normalize.text.normal_form` texts except formulas, which need the original's case.
+When nothing else matches a disease phrase, :func:`head_backoff` offers its head ("acute stroke" → "stroke").
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ INORGANIC_ANIONS = frozenset({
 })
 """Anions whose "-ic acid" is another substance (nitrate is not nitric acid in MeSH)."""
 _COMBINED = re.compile(rf"^({'|'.join(COMBINING_FORMS)})(toxicity|toxicities|toxic|pathy|pathies)$")
+
+
+COUNTER_IONS = frozenset({
+    "sodium", "potassium", "calcium", "magnesium", "lithium", "hydrochloride", "dihydrochloride", "hydrobromide",
+    "mesylate", "maleate", "tartrate", "bitartrate", "fumarate", "succinate", "besylate", "tosylate", "hyclate",
+    "monohydrate", "dihydrate", "trihydrate", "disodium",
+})
+"""Salt partners of a drug name; the drug without them is MeSH's concept ("sodium nitroprusside" → Nitroprusside)
+when the salt's own name is only known outside MeSH."""
 
 
 def noun_variants(norm: str) -> list[str]:
@@ -116,4 +126,9 @@ def chemical_variants(text: str, norm: str) -> list[str]:
     head, _, last = norm.rpartition(" ")
     if len(last) > 5 and last.endswith(("ate", "ates")) and last.removesuffix("s") not in INORGANIC_ANIONS:
         found.append(f"{head} {last[: last.rindex('ate')]}ic acid".strip())
+    words = norm.split()
+    if len(words) >= 2 and words[0] in COUNTER_IONS:  # "sodium nitroprusside" → nitroprusside
+        found.append(" ".join(words[1:]))
+    if len(words) >= 2 and words[-1] in COUNTER_IONS:  # "galanthamine hydrobromide", "divalproex sodium"
+        found.append(" ".join(words[:-1]))
     return found
