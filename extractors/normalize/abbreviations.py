@@ -77,10 +77,11 @@ def defined_by_mentions(text: str, mentions: Iterable[tuple[str, object]]) -> di
         if mention:
             by_text.setdefault(mention, set()).add(category)
     longs = sorted(by_text, key=len, reverse=True)
+    window = len(longs[0]) + 10 if longs else 0
     found: dict[str, str] = {}
     for paren in _PARENTHESIS.finditer(text[:MAX_CHARS]):
         inside = paren.group(1)
-        before = text[: paren.start()].rstrip()
+        before = text[max(0, paren.start() - window): paren.start()].rstrip()
         for short in dict.fromkeys((inside, inside.rpartition("-")[2])):
             categories = by_text.get(short)
             if not categories or short in found:
