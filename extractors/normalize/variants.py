@@ -22,6 +22,8 @@ _NOUN_ENDINGS = (
     ("ic", "ism"), ("ive", "ion"), ("ed", "ion"), ("ing", "ion"), ("al", ""),
 )
 _CAUSE = re.compile(r"^(?:.+ )?(?:induced|associated|related|mediated|evoked|triggered|caused) (.+)$")
+_FUNCTION = re.compile(r"^(?:impaired|abnormal|decreased|reduced|poor|altered|(?:impairment|abnormalities|abnormality|"
+                       r"deterioration|loss) of) (.+?) function$")
 _OF = re.compile(r"^(.+?) (?:of|in) (?:the |a |an )?(.+)$")
 DAMAGE_WORDS = frozenset({
     "injury", "injuries", "damage", "damages", "dysfunction", "dysfunctions", "impairment", "impairments",
@@ -92,8 +94,19 @@ def disease_variants(norm: str) -> list[str]:
     if of and len(of.group(2).split()) <= 3:
         swapped = f"{of.group(2)} {of.group(1)}"
         found += [swapped, *_organ_disease(swapped)]
+    function = _FUNCTION.match(norm)
+    if function:  # "impaired heart function" → heart dysfunction, heart disease
+        organ = function.group(1)
+        found += [f"{organ} dysfunction", *_organ_disease(f"{organ} dysfunction")]
     found += _organ_disease(norm)
+    found += _joined(norm)
     return list(dict.fromkeys(v for v in found if v and v != norm))
+
+
+def _joined(norm: str) -> list[str]:
+    """The words of a short phrase written as one ("cis-platin" → cisplatin, "methyl dopa" → methyldopa)."""
+    words = norm.split()
+    return ["".join(words)] if 2 <= len(words) <= 3 and all(w.isalpha() for w in words) else []
 
 
 def _organ_disease(norm: str) -> list[str]:
@@ -104,10 +117,12 @@ def _organ_disease(norm: str) -> list[str]:
     if words[-1] not in DAMAGE_WORDS:
         return []
     modifier = words[:-1]
-    found = [" ".join((*modifier, "disease"))]
     organ = ORGANS.get(modifier[-1])
-    if organ:
-        found.append(" ".join((*modifier[:-1], organ, "disease")))
+    found = []
+    for head in ("disease", "disorder"):  # "sleep disturbance" → sleep disorder
+        found.append(" ".join((*modifier, head)))
+        if organ:
+            found.append(" ".join((*modifier[:-1], organ, head)))
     return found
 
 
@@ -131,4 +146,4 @@ def chemical_variants(text: str, norm: str) -> list[str]:
         found.append(" ".join(words[1:]))
     if len(words) >= 2 and words[-1] in COUNTER_IONS:  # "galanthamine hydrobromide", "divalproex sodium"
         found.append(" ".join(words[:-1]))
-    return found
+    return found + _joined(norm)
