@@ -272,8 +272,10 @@ class Lexicon:
         found = self._exact_match(text, keys, category)
         if found is None and category in _DISEASE_LIKE:
             found = self._first_variant(disease_variants(keys[0]), category)
-        elif category in _CHEMICAL_LIKE and (found is None or self._weak(found, category)):
-            found = self._first_variant(chemical_variants(text, keys[0]), category) or found
+        elif category in _CHEMICAL_LIKE and found is None:
+            found = self._first_variant(chemical_variants(text, keys[0]), category)
+        elif category in _CHEMICAL_LIKE and self._weak(found, category):
+            found = self._first_variant(chemical_variants(text, keys[0]), category, strong=True) or found
         if found is not None:
             return found
         if fuzzy and category in COMPATIBLE and len(keys[0]) >= MIN_FUZZY_CHARS:
@@ -284,11 +286,14 @@ class Lexicon:
             return self._first_variant(head_backoff(keys[0]), category, method="head")
         return None
 
-    def _first_variant(self, variants: list[str], category: Category, method: str = "variant") -> Match | None:
-        """The exact match of the first of ``variants`` that has one (:mod:`extractors.normalize.variants`)."""
+    def _first_variant(self, variants: list[str], category: Category, method: str = "variant",
+                       strong: bool = False) -> Match | None:
+        """The exact match of the first of ``variants`` that has one (:mod:`extractors.normalize.variants`); with
+        ``strong``, only a normal-form match in the category's first vocabulary counts (it replaces a weak one)."""
         for variant in variants:
-            found = self._exact_match(variant, forms(variant), category, method=method)
-            if found:
+            keys = forms(variant)
+            found = self._exact_match(variant, (keys[0], "", "") if strong else keys, category, method=method)
+            if found and not (strong and self._weak(found, category)):
                 return found
         return None
 

@@ -71,6 +71,9 @@ COUNTER_IONS = frozenset({
 })
 """Salt partners of a drug name; the drug without them is MeSH's concept ("sodium nitroprusside" → Nitroprusside)
 when the salt's own name is only known outside MeSH."""
+SALT_ANIONS = frozenset({"bromide", "chloride", "iodide", "citrate", "acetate", "sulfate", "phosphate", "nitrate",
+                         "lactate", "gluconate", "carbonate"})
+"""Anions that end a drug salt's name ("ipratropium bromide"); not stripped from the front ("chloride ion")."""
 
 
 def noun_variants(norm: str) -> list[str]:
@@ -144,6 +147,8 @@ def chemical_variants(text: str, norm: str) -> list[str]:
     words = norm.split()
     if len(words) >= 2 and words[0] in COUNTER_IONS:  # "sodium nitroprusside" → nitroprusside
         found.append(" ".join(words[1:]))
-    if len(words) >= 2 and words[-1] in COUNTER_IONS:  # "galanthamine hydrobromide", "divalproex sodium"
-        found.append(" ".join(words[:-1]))
+    if len(words) >= 2 and (words[-1] in COUNTER_IONS or words[-1] in SALT_ANIONS):
+        found.append(" ".join(words[:-1]))  # "galanthamine hydrobromide", "divalproex sodium", "morphine sulfate"
+    if len(words) == 1 and len(norm) > 5:
+        found.append(f"{norm} hydrochloride")  # MeSH names some drugs by their salt: Raloxifene Hydrochloride
     return found + _joined(norm)
