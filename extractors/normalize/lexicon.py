@@ -33,7 +33,7 @@ import numpy as np
 from extractors.normalize.sources import Concept
 from extractors.normalize.table import SHIPPED_TABLE, read_table
 from extractors.normalize.text import MAX_KEY_CHARS, forms, loose_form, normal_form
-from extractors.normalize.variants import chemical_variants, disease_variants, head_backoff
+from extractors.normalize.variants import chemical_variants, conjunct_variants, disease_variants, head_backoff
 from kg.curie import LOCAL_PREFIX
 from kg.schema import Category
 
@@ -283,7 +283,8 @@ class Lexicon:
             if near and near[0].score >= fuzzy_threshold:
                 return near[0]
         if category in _DISEASE_LIKE:
-            return self._first_variant(head_backoff(keys[0]), category, method="head")
+            return self._first_variant(conjunct_variants(keys[0]), category) or \
+                self._first_variant(head_backoff(keys[0]), category, method="head")
         return None
 
     def _first_variant(self, variants: list[str], category: Category, method: str = "variant",

@@ -24,6 +24,7 @@ _NOUN_ENDINGS = (
 _CAUSE = re.compile(r"^(?:.+ )?(?:induced|associated|related|mediated|evoked|triggered|caused) (.+)$")
 _FUNCTION = re.compile(r"^(?:impaired|abnormal|decreased|reduced|poor|altered|(?:impairment|abnormalities|abnormality|"
                        r"deterioration|loss) of) (.+?) function$")
+_AND = re.compile(r"^(\w+(?: \w+)?) (?:and|or|and or) (.+)$")
 _OF = re.compile(r"^(.+?) (?:of|in) (?:the |a |an )?(.+)$")
 DAMAGE_WORDS = frozenset({
     "injury", "injuries", "damage", "damages", "dysfunction", "dysfunctions", "impairment", "impairments",
@@ -103,6 +104,23 @@ def disease_variants(norm: str) -> list[str]:
         found += [f"{organ} dysfunction", *_organ_disease(f"{organ} dysfunction")]
     found += _organ_disease(norm)
     found += _joined(norm)
+    return list(dict.fromkeys(v for v in found if v and v != norm))
+
+
+def conjunct_variants(norm: str) -> list[str]:
+    """One concept of a coordination "X and/or Y H": X with what it shares with Y, X, then Y ("Duchenne and Becker
+    muscular dystrophy" → "duchenne muscular dystrophy"; "hepatic and renal dysfunctions" → hepatic dysfunctions,
+    liver disease; "nausea and vomiting" → nausea). Tried after the fuzzy match, which knows names such as
+    "Hereditary Breast and Ovarian Cancer Syndrome"."""
+    coordination = _AND.match(norm)
+    if not coordination:
+        return []
+    left, right = coordination.group(1), coordination.group(2)
+    shared = right.split(" ", 1)[1] if " " in right else ""
+    parts = [f"{left} {shared}", f"{left} {right.rpartition(' ')[2]}"] if shared else []
+    found = []
+    for part in (*parts, left, right):
+        found += [part, *noun_variants(part), *_organ_disease(part)]
     return list(dict.fromkeys(v for v in found if v and v != norm))
 
 
