@@ -22,6 +22,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from kg.schema import Category
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 """Bump when the index layout or the key functions change (invalidates cached indexes)."""
 
 PREFERENCE: dict[Category, tuple[str, ...]] = {
@@ -152,6 +153,9 @@ class Lexicon:
         for i, concept in enumerate(concepts):
             names = [(concept.name, _NAME), *((n, _SYNONYM) for n in concept.synonyms),
                      *((n, _CORPUS_NAME) for n in concept.corpus_names)]
+            if concept.curie.startswith("MESH:D"):  # "Ecstasy (Drug)" is also "ecstasy"
+                names += [(m.group(1), _SYNONYM) for n, _ in names[:1 + len(concept.synonyms)]
+                          if (m := _QUALIFIED.match(n)) and len(m.group(1)) >= 3]
             for name, kind in names:
                 code = i * 4 + kind
                 previous = ""
@@ -393,6 +397,8 @@ class Lexicon:
 
 
 _LEVELS = ("normalized", "loose", "word-order")
+_QUALIFIED = re.compile(r"^(.*\S) \([^()]+\)$")
+"""A MeSH name with a trailing qualifier or expansion: "Ecstasy (Drug)", "TBI (Traumatic Brain Injury)"."""
 _NAME, _SYNONYM, _CORPUS_NAME = 0, 1, 2
 _DISEASE_LIKE = frozenset({Category.DISEASE, Category.PHENOTYPE})
 _CHEMICAL_LIKE = frozenset({Category.CHEMICAL, Category.DRUG})
