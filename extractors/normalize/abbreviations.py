@@ -65,8 +65,9 @@ _PARENTHESIS = re.compile(r"[(\[]\s*([^\s()\[\],;]{1,15})\s*[)\],;]")
 
 def defined_by_mentions(text: str, mentions: Iterable[tuple[str, object]]) -> dict[str, str]:
     """Short form → long form where a mention is written right before a parenthesis that holds another mention
-    of the same category, the short form, or ends with it after a hyphen ("doxorubicin (DOX)-induced",
-    "puromycin aminonucleoside (PAN, 7.5 mg/kg)", "acute liver failure (ATT-ALF)").
+    of the same category, the short form, or ends with it after a hyphen or starts with it before a slash
+    ("doxorubicin (DOX)-induced", "puromycin aminonucleoside (PAN, 7.5 mg/kg)", "acute liver failure (ATT-ALF)",
+    "benzodiazepines (BZDs/RDs)").
 
     Catches what Schwartz & Hearst's letter matching leaves (its long form must contain the short form's letters
     in order from word starts: "myotonic dystrophy (DM)" fails) while the mentions vouch for both sides; the short
@@ -82,7 +83,7 @@ def defined_by_mentions(text: str, mentions: Iterable[tuple[str, object]]) -> di
     for paren in _PARENTHESIS.finditer(text[:MAX_CHARS]):
         inside = paren.group(1)
         before = text[max(0, paren.start() - window): paren.start()].rstrip()
-        for short in dict.fromkeys((inside, inside.rpartition("-")[2])):
+        for short in dict.fromkeys((inside, inside.rpartition("-")[2], inside.partition("/")[0])):
             categories = by_text.get(short)
             if not categories or short in found:
                 continue
