@@ -103,3 +103,6 @@ def test_short_forms_defined_by_a_mention_before_the_parenthesis(normalizer):
     assert defined_by_mentions(text, [("Doxorubicin", Category.DISEASE), ("DOX", Category.CHEMICAL)]) == {}
     assert defined_by_mentions("aspirin (DOX) was given", [("aspirin", Category.CHEMICAL),
                                                            ("DOX", Category.CHEMICAL)]) == {}
+    assert defined_by_mentions("use of benzodiazepines (BZDs/RDs)", [("benzodiazepines", Category.CHEMICAL),
+                                                                    ("BZDs", Category.CHEMICAL)]) == {
+        "BZDs": "benzodiazepines"}

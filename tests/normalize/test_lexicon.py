@@ -88,11 +88,18 @@ def test_bad_input_is_fast_and_safe(lexicon):
     # a disease phrase nothing else matches: its head, a broader concept
     ("acute stroke", Category.DISEASE, "MESH:D020521", "head"),
     ("hypersensitivity myocarditis", Category.DISEASE, "MESH:D009205", "head"),
+    # one concept of a coordination, after the fuzzy match had its chance
+    ("hepatic and renal dysfunctions", Category.DISEASE, "MESH:D008107", "variant"),
+    ("cleft lip and/or palate", Category.DISEASE, "MESH:D002971", "variant"),
 ])
 def test_variants_of_mentions_resolve(lexicon, text, category, curie, method):
     match = lexicon.lookup(text, category, fuzzy_threshold=0.8)  # the Normalizer's disease threshold
     assert match is not None and (match.curie, match.method) == (curie, method), match
     assert match.score < 0.9  # below any direct match
+
+
+def test_mesh_names_without_their_qualifier(lexicon):
+    assert lexicon.lookup("ecstasy", Category.CHEMICAL, fuzzy=False).curie == "MESH:D018817"  # "Ecstasy (Drug)"
 
 
 def test_rewrites_that_must_not_happen(lexicon):
