@@ -1,15 +1,19 @@
 """Text → CURIE: exact and normalized lookup in the lexicon, then character n-gram TF-IDF nearest neighbour.
 
 Every name of every concept is indexed under three keys of :mod:`extractors.normalize.text` (normal, loose,
-sorted words). :meth:`Lexicon.lookup` tries them strictest first and, when none hits, the nearest name by cosine
-similarity of character 3-gram TF-IDF vectors (scikit-learn), accepted above ``fuzzy_threshold``.
+sorted words). :meth:`Lexicon.lookup` tries them strictest first; then rewrites of the mention
+(:mod:`extractors.normalize.variants`: "nephrotoxicity" → kidney disease, "Na" → sodium, "glutamate" → glutamic
+acid, …); then the nearest name by cosine similarity of character 3-gram TF-IDF vectors (scikit-learn), accepted
+above ``fuzzy_threshold``; and for diseases last one concept of a coordination ("hepatic and renal dysfunctions")
+or the phrase's head ("acute stroke" → Stroke, method ``head``, a broader concept rather than none).
 
 Candidates are restricted by category (a Disease mention only matches concepts whose vocabulary puts them
 among diseases: MeSH trees C/F03, DOID, …) and ranked by: the category's vocabulary preference (``PREFERENCE``:
 MeSH before DOID for diseases, MeSH before DrugBank before ChEBI for chemicals, NCBI Gene for genes, HPO for
-phenotypes), then a concept's own name before another concept's synonym, then MeSH descriptors before
-supplementary concepts. A concept of a less preferred vocabulary with a cross-reference to a preferred one
-(DOID → MeSH, ChEBI → MeSH) is reported as that one, so that its synonyms extend the preferred vocabulary.
+phenotypes), then a name of the concept itself before one that reaches it through a cross-reference, then a
+concept's own name before another concept's synonym, then MeSH descriptors before supplementary concepts. A
+concept of a less preferred vocabulary with a cross-reference to a preferred one (DOID → MeSH, ChEBI → MeSH) is
+reported as that one, so that its synonyms extend the preferred vocabulary.
 
 The index of the ~0.5 M concepts takes about a minute to build; it is pickled into the user's cache
 (``$XDG_CACHE_HOME/medkg-data/lexicon``), keyed by the table's content hash and :data:`INDEX_VERSION`, and loads
