@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def abbreviations_many(texts: list[str], batch_size: int = 64) -> list[dict[str,
 _PARENTHESIS = re.compile(r"[(\[]\s*([^\s()\[\],;]{1,15})\s*[)\],;]")
 
 
-def defined_by_mentions(text: str, mentions: Iterable[tuple[str, object]]) -> dict[str, str]:
+def defined_by_mentions(text: str, mentions: Iterable[tuple[str, Hashable]]) -> dict[str, str]:
     """Short form → long form where a mention is written right before a parenthesis that holds another mention
     of the same category, the short form, or ends with it after a hyphen or starts with it before a slash
     ("doxorubicin (DOX)-induced", "puromycin aminonucleoside (PAN, 7.5 mg/kg)", "acute liver failure (ATT-ALF)",
@@ -73,7 +73,7 @@ def defined_by_mentions(text: str, mentions: Iterable[tuple[str, object]]) -> di
     in order from word starts: "myotonic dystrophy (DM)" fails) while the mentions vouch for both sides; the short
     form's letters must still all occur in the long form, the first one at a word start.
     """
-    by_text: dict[str, set[object]] = {}
+    by_text: dict[str, set[Hashable]] = {}
     for mention, category in mentions:
         if mention:
             by_text.setdefault(mention, set()).add(category)

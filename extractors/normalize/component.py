@@ -4,7 +4,7 @@ For each mention found by NER (``source: text`` and no ``entity_id`` yet):
 
 1. a short form that its document defines ("MI" after "myocardial infarction (MI)") is looked up by its long form
    (definitions found by scispaCy, and those whose long form is another mention right before the parenthesis);
-2. otherwise the mention text itself (:meth:`Lexicon.lookup`: exact, normalized, fuzzy);
+2. otherwise the mention text itself (:meth:`Lexicon.lookup`: exact, normalized, rewritten, fuzzy, head);
 3. what no vocabulary knows — and every mention of a category without a vocabulary here (variants, taxa, cell
    lines) — gets a stable local identifier ``medkg:<Category>:<hash of its normalized text>``; it is kept and
    counted in :attr:`Normalizer.counts`, never dropped.

@@ -309,7 +309,7 @@ class Lexicon:
     @staticmethod
     def _weak(found: Match, category: Category) -> bool:
         """A chemical match only through a plural/word-order key or outside the category's first vocabulary
-        ("glutamate" → Glutamates, "valproate" → ChEBI's anion): its acid's exact name is the better answer."""
+        ("glutamate" → Glutamates, "valproate" → ChEBI's anion): a rewrite's normal-form MeSH match is better."""
         return found.method in ("loose", "word-order") or not found.curie.startswith(PREFERENCE[category][0] + ":")
 
     def _exact_match(self, text: str, keys: tuple[str, str, str], category: Category | None,

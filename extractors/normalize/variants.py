@@ -43,14 +43,13 @@ GENERIC_HEADS = frozenset({
 ORGANS: dict[str, str] = {
     "renal": "kidney", "nephric": "kidney", "hepatic": "liver", "cardiac": "heart", "pulmonary": "lung",
     "cerebral": "brain", "gastric": "stomach", "ocular": "eye", "cutaneous": "skin", "dermal": "skin",
-    "pancreatic": "pancreas", "splenic": "spleen", "vascular": "vascular", "muscular": "muscle",
-    "intestinal": "intestinal", "neurological": "nervous system", "neurologic": "nervous system",
-    "neural": "nervous system", "neuronal": "nervous system", "hematologic": "hematologic",
+    "pancreatic": "pancreas", "splenic": "spleen", "muscular": "muscle", "neurological": "nervous system",
+    "neurologic": "nervous system", "neural": "nervous system", "neuronal": "nervous system",
     "haematological": "hematologic", "hematological": "hematologic", "auditory": "ear", "otic": "ear",
-    "retinal": "retinal", "testicular": "testicular", "ovarian": "ovarian", "adrenal": "adrenal gland",
-    "thyroid": "thyroid", "biliary": "biliary tract", "cardiovascular": "cardiovascular", "myocardial": "myocardial",
+    "adrenal": "adrenal gland", "biliary": "biliary tract",
 }
-"""Organ adjective → the word MeSH's "<organ> Diseases" descriptor uses."""
+"""Organ adjective → the word MeSH's "<organ> Diseases" descriptor uses where it is not the adjective itself
+("renal injury" → kidney disease; "retinal injury" → retinal disease needs no entry)."""
 COMBINING_FORMS: dict[str, str] = {
     "nephro": "kidney", "hepato": "liver", "cardio": "heart", "neuro": "nervous system", "oto": "ear",
     "pneumo": "lung", "myelo": "bone marrow", "hemato": "hematologic", "haemato": "hematologic",
@@ -63,8 +62,6 @@ INORGANIC_ANIONS = frozenset({
 })
 """Anions whose "-ic acid" is another substance (nitrate is not nitric acid in MeSH)."""
 _COMBINED = re.compile(rf"^({'|'.join(COMBINING_FORMS)})(toxicity|toxicities|toxic|pathy|pathies)$")
-
-
 COUNTER_IONS = frozenset({
     "sodium", "potassium", "calcium", "magnesium", "lithium", "hydrochloride", "dihydrochloride", "hydrobromide",
     "mesylate", "maleate", "tartrate", "bitartrate", "fumarate", "succinate", "besylate", "tosylate", "hyclate",
