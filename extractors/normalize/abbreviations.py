@@ -2,12 +2,15 @@
 
 The detector (Schwartz & Hearst's algorithm) works offline on a blank English pipeline; the pipeline is built
 once per process. A mention that is a short form defined in its document is looked up by its long form.
+:func:`defined_by_mentions` adds the definitions whose two sides are both mentions of the document.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import warnings
+from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -55,3 +58,45 @@ def abbreviations_many(texts: list[str], batch_size: int = 64) -> list[dict[str,
                 found.setdefault(short.text, short._.long_form.text)
             out.append(found)
     return out
+
+
+_PARENTHESIS = re.compile(r"[(\[]\s*([^\s()\[\],;]{1,15})\s*[)\],;]")
+
+
+def defined_by_mentions(text: str, mentions: Iterable[tuple[str, Hashable]]) -> dict[str, str]:
+    """Short form → long form where a mention is written right before a parenthesis that holds another mention
+    of the same category, the short form, or ends with it after a hyphen or starts with it before a slash
+    ("doxorubicin (DOX)-induced", "puromycin aminonucleoside (PAN, 7.5 mg/kg)", "acute liver failure (ATT-ALF)",
+    "benzodiazepines (BZDs/RDs)").
+
+    Catches what Schwartz & Hearst's letter matching leaves (its long form must contain the short form's letters
+    in order from word starts: "myotonic dystrophy (DM)" fails) while the mentions vouch for both sides; the short
+    form's letters must still all occur in the long form, the first one at a word start.
+    """
+    by_text: dict[str, set[Hashable]] = {}
+    for mention, category in mentions:
+        if mention:
+            by_text.setdefault(mention, set()).add(category)
+    longs = sorted(by_text, key=len, reverse=True)
+    window = len(longs[0]) + 10 if longs else 0
+    found: dict[str, str] = {}
+    for paren in _PARENTHESIS.finditer(text[:MAX_CHARS]):
+        inside = paren.group(1)
+        before = text[max(0, paren.start() - window): paren.start()].rstrip()
+        for short in dict.fromkeys((inside, inside.rpartition("-")[2], inside.partition("/")[0])):
+            categories = by_text.get(short)
+            if not categories or short in found:
+                continue
+            for long in longs:
+                if len(long) > len(short) and before.endswith(long) and by_text[long] & categories \
+                        and _letters_agree(short, long):
+                    found[short] = long
+                    break
+    return found
+
+
+def _letters_agree(short: str, long: str) -> bool:
+    letters = [c for c in short.lower() if c.isalpha()]
+    lowered = long.lower()
+    words = {w[0] for w in re.split(r"[\W_]+", lowered) if w}
+    return bool(letters) and letters[0] in words and all(c in lowered for c in letters)

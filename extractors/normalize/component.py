@@ -2,8 +2,9 @@
 
 For each mention found by NER (``source: text`` and no ``entity_id`` yet):
 
-1. a short form that its document defines ("MI" after "myocardial infarction (MI)") is looked up by its long form;
-2. otherwise the mention text itself (:meth:`Lexicon.lookup`: exact, normalized, fuzzy);
+1. a short form that its document defines ("MI" after "myocardial infarction (MI)") is looked up by its long form
+   (definitions found by scispaCy, and those whose long form is another mention right before the parenthesis);
+2. otherwise the mention text itself (:meth:`Lexicon.lookup`: exact, normalized, rewritten, fuzzy, head);
 3. what no vocabulary knows — and every mention of a category without a vocabulary here (variants, taxa, cell
    lines) — gets a stable local identifier ``medkg:<Category>:<hash of its normalized text>``; it is kept and
    counted in :attr:`Normalizer.counts`, never dropped.
@@ -20,7 +21,7 @@ from collections import Counter
 from functools import cache, cached_property
 from pathlib import Path
 
-from extractors.normalize.abbreviations import abbreviations_many
+from extractors.normalize.abbreviations import abbreviations_many, defined_by_mentions
 from extractors.normalize.lexicon import COMPATIBLE, INDEX_VERSION, Lexicon, Match, default_table, local_id
 from kg.schema import Category, Document, Entity, MentionSource
 
@@ -118,6 +119,9 @@ class Normalizer:
             for i, found in zip(wanted, abbreviations_many([docs[i].text for i in wanted]), strict=True):
                 abbreviations[i] = found
         for doc, abbrevs in zip(docs, abbreviations, strict=True):
+            if self.use_abbreviations and "(" in doc.text:
+                mentions = [(m.text, m.category) for m in doc.mentions if m.source == MentionSource.TEXT]
+                abbrevs = {**defined_by_mentions(doc.text, mentions), **abbrevs}
             self._normalize(doc, abbrevs)
         return docs
 

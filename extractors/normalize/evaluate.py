@@ -18,7 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from extractors.ner.corpora import CORPORA, corpus_path
-from extractors.normalize.abbreviations import abbreviations
+from extractors.normalize.abbreviations import abbreviations, defined_by_mentions
 from extractors.normalize.component import Normalizer
 from extractors.readers import AnnotatedDocument, ReadError
 from kg.schema import Category
@@ -93,7 +93,10 @@ def evaluate_normalization(corpus: str, split: str = "dev", *, data_root: str | 
             continue
         assert isinstance(record, AnnotatedDocument)
         report.documents += 1
-        abbrevs = abbreviations(record.document.text) if normalizer.use_abbreviations else {}
+        abbrevs: dict[str, str] = {}
+        if normalizer.use_abbreviations:  # as the pipeline component finds them, with the gold mentions
+            mentions = [(g.mention.text, g.mention.category) for g in record.gold_mentions]
+            abbrevs = {**defined_by_mentions(record.document.text, mentions), **abbreviations(record.document.text)}
         for gold in record.gold_mentions:
             category = gold.mention.category
             if category not in scored:

@@ -1,15 +1,19 @@
 """Text → CURIE: exact and normalized lookup in the lexicon, then character n-gram TF-IDF nearest neighbour.
 
 Every name of every concept is indexed under three keys of :mod:`extractors.normalize.text` (normal, loose,
-sorted words). :meth:`Lexicon.lookup` tries them strictest first and, when none hits, the nearest name by cosine
-similarity of character 3-gram TF-IDF vectors (scikit-learn), accepted above ``fuzzy_threshold``.
+sorted words). :meth:`Lexicon.lookup` tries them strictest first; then rewrites of the mention
+(:mod:`extractors.normalize.variants`: "nephrotoxicity" → kidney disease, "Na" → sodium, "glutamate" → glutamic
+acid, …); then the nearest name by cosine similarity of character 3-gram TF-IDF vectors (scikit-learn), accepted
+above ``fuzzy_threshold``; and for diseases last one concept of a coordination ("hepatic and renal dysfunctions")
+or the phrase's head ("acute stroke" → Stroke, method ``head``, a broader concept rather than none).
 
 Candidates are restricted by category (a Disease mention only matches concepts whose vocabulary puts them
 among diseases: MeSH trees C/F03, DOID, …) and ranked by: the category's vocabulary preference (``PREFERENCE``:
 MeSH before DOID for diseases, MeSH before DrugBank before ChEBI for chemicals, NCBI Gene for genes, HPO for
-phenotypes), then a concept's own name before another concept's synonym, then MeSH descriptors before
-supplementary concepts. A concept of a less preferred vocabulary with a cross-reference to a preferred one
-(DOID → MeSH, ChEBI → MeSH) is reported as that one, so that its synonyms extend the preferred vocabulary.
+phenotypes), then a name of the concept itself before one that reaches it through a cross-reference, then a
+concept's own name before another concept's synonym, then MeSH descriptors before supplementary concepts. A
+concept of a less preferred vocabulary with a cross-reference to a preferred one (DOID → MeSH, ChEBI → MeSH) is
+reported as that one, so that its synonyms extend the preferred vocabulary.
 
 The index of the ~0.5 M concepts takes about a minute to build; it is pickled into the user's cache
 (``$XDG_CACHE_HOME/medkg-data/lexicon``), keyed by the table's content hash and :data:`INDEX_VERSION`, and loads
@@ -22,6 +26,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,12 +38,13 @@ import numpy as np
 from extractors.normalize.sources import Concept
 from extractors.normalize.table import SHIPPED_TABLE, read_table
 from extractors.normalize.text import MAX_KEY_CHARS, forms, loose_form, normal_form
+from extractors.normalize.variants import chemical_variants, conjunct_variants, disease_variants, head_backoff
 from kg.curie import LOCAL_PREFIX
 from kg.schema import Category
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 """Bump when the index layout or the key functions change (invalidates cached indexes)."""
 
 PREFERENCE: dict[Category, tuple[str, ...]] = {
@@ -59,7 +65,7 @@ COMPATIBLE: dict[Category, frozenset[Category]] = {
 }
 """Concept categories a mention of each category may resolve to."""
 
-METHOD_SCORES = {"exact": 1.0, "normalized": 0.97, "loose": 0.94, "word-order": 0.9, "variant": 0.85}
+METHOD_SCORES = {"exact": 1.0, "normalized": 0.97, "loose": 0.94, "word-order": 0.9, "variant": 0.85, "head": 0.7}
 FUZZY_PREFIXES = frozenset({"MESH", "DOID", "DRUGBANK", "HP", "SYMP", "NCBIGene"})
 """Vocabularies whose names enter the fuzzy index (ChEBI's ~200 k systematic names only match exactly, and so do
 MeSH's supplementary chemicals)."""
@@ -74,7 +80,7 @@ class Match:
     name: str
     category: Category
     score: float
-    method: str  # exact | normalized | loose | word-order | fuzzy | local
+    method: str  # exact | normalized | loose | word-order | variant | fuzzy | head | local
     matched: str = ""  # the lexicon name that matched (the concept's own name when one of its synonyms did)
 
     @property
@@ -151,6 +157,9 @@ class Lexicon:
         for i, concept in enumerate(concepts):
             names = [(concept.name, _NAME), *((n, _SYNONYM) for n in concept.synonyms),
                      *((n, _CORPUS_NAME) for n in concept.corpus_names)]
+            if concept.curie.startswith("MESH:D"):  # "Ecstasy (Drug)" is also "ecstasy"
+                names += [(m.group(1), _SYNONYM) for n, _ in names[:1 + len(concept.synonyms)]
+                          if (m := _QUALIFIED.match(n)) and len(m.group(1)) >= 3]
             for name, kind in names:
                 code = i * 4 + kind
                 previous = ""
@@ -269,18 +278,39 @@ class Lexicon:
         if not keys[0] or (category is not None and category not in COMPATIBLE):
             return None
         found = self._exact_match(text, keys, category)
-        if found is None and category in _ADJECTIVE_CATEGORIES:
-            for variant in noun_variants(keys[0]):
-                found = self._exact_match(variant, forms(variant), category, method="variant")
-                if found:
-                    break
+        if found is None and category in _DISEASE_LIKE:
+            found = self._first_variant(disease_variants(keys[0]), category)
+        elif category in _CHEMICAL_LIKE and found is None:
+            found = self._first_variant(chemical_variants(text, keys[0]), category)
+        elif category in _CHEMICAL_LIKE and self._weak(found, category):
+            found = self._first_variant(chemical_variants(text, keys[0]), category, strong=True) or found
         if found is not None:
             return found
         if fuzzy and category in COMPATIBLE and len(keys[0]) >= MIN_FUZZY_CHARS:
             near = self.nearest(text, category, k=1)
             if near and near[0].score >= fuzzy_threshold:
                 return near[0]
+        if category in _DISEASE_LIKE:
+            return self._first_variant(conjunct_variants(keys[0]), category) or \
+                self._first_variant(head_backoff(keys[0]), category, method="head")
         return None
+
+    def _first_variant(self, variants: list[str], category: Category, method: str = "variant",
+                       strong: bool = False) -> Match | None:
+        """The exact match of the first of ``variants`` that has one (:mod:`extractors.normalize.variants`); with
+        ``strong``, only a normal-form match in the category's first vocabulary counts (it replaces a weak one)."""
+        for variant in variants:
+            keys = forms(variant)
+            found = self._exact_match(variant, (keys[0], "", "") if strong else keys, category, method=method)
+            if found and not (strong and self._weak(found, category)):
+                return found
+        return None
+
+    @staticmethod
+    def _weak(found: Match, category: Category) -> bool:
+        """A chemical match only through a plural/word-order key or outside the category's first vocabulary
+        ("glutamate" → Glutamates, "valproate" → ChEBI's anion): a rewrite's normal-form MeSH match is better."""
+        return found.method in ("loose", "word-order") or not found.curie.startswith(PREFERENCE[category][0] + ":")
 
     def _exact_match(self, text: str, keys: tuple[str, str, str], category: Category | None,
                      method: str = "") -> Match | None:
@@ -336,7 +366,7 @@ class Lexicon:
         """
         allowed = COMPATIBLE.get(category) if category else None
         preference = PREFERENCE.get(category, ()) if category else ()
-        ranked: list[tuple[tuple[bool, int, bool, int, int, bool, int], int, int, int]] = []
+        ranked: list[tuple[tuple[bool, int, bool, bool, int, int, bool, int], int, int, int]] = []
         for level, code in candidates:
             # a concept of another category counts through a cross-reference of this one (HPO "Short stature"
             # → MeSH's "Dwarfism" for a Disease mention)
@@ -346,7 +376,8 @@ class Lexicon:
             prefix, _, local = self.curies[i].partition(":")
             rank = preference.index(prefix) if prefix in preference else len(preference)
             kind = code % 4
-            key = (kind != _CORPUS_NAME, rank, level == 2, kind, level, prefix == "MESH" and local.startswith("C"), i)
+            key = (kind != _CORPUS_NAME, rank, level == 2, i != code // 4, kind, level,
+                   prefix == "MESH" and local.startswith("C"), i)
             ranked.append((key, level, code, i))
         if not ranked:
             return None
@@ -370,23 +401,11 @@ class Lexicon:
 
 
 _LEVELS = ("normalized", "loose", "word-order")
+_QUALIFIED = re.compile(r"^(.*\S) \([^()]+\)$")
+"""A MeSH name with a trailing qualifier or expansion: "Ecstasy (Drug)", "TBI (Traumatic Brain Injury)"."""
 _NAME, _SYNONYM, _CORPUS_NAME = 0, 1, 2
-_ADJECTIVE_CATEGORIES = frozenset({Category.DISEASE, Category.PHENOTYPE})
-# adjective → noun endings of disease words ("nephrotoxic" → "nephrotoxicity", "psychotic" → "psychosis")
-_NOUN_ENDINGS = (
-    ("otic", "osis"), ("eptic", "epsy"), ("atic", "a"), ("ic", "ia"), ("ic", "y"), ("ic", "es"), ("ic", "icity"),
-    ("ic", "ism"), ("ive", "ion"), ("ed", "ion"), ("ing", "ion"), ("al", ""),
-)
-
-
-def noun_variants(norm: str) -> list[str]:
-    """Texts that replace an adjective ending of the last word of a normal form with noun endings."""
-    head, _, last = norm.rpartition(" ")
-    found = []
-    for ending, noun in _NOUN_ENDINGS:
-        if last.endswith(ending) and len(last) > len(ending) + 3:
-            found.append(f"{head} {last[: -len(ending)]}{noun}".strip())
-    return found
+_DISEASE_LIKE = frozenset({Category.DISEASE, Category.PHENOTYPE})
+_CHEMICAL_LIKE = frozenset({Category.CHEMICAL, Category.DRUG})
 _FUZZY_GROUPS = (Category.DISEASE, Category.CHEMICAL, Category.GENE, Category.PHENOTYPE)
 _FUZZY_GROUP_OF = {Category.DISEASE: Category.DISEASE, Category.CHEMICAL: Category.CHEMICAL,
                    Category.DRUG: Category.CHEMICAL, Category.GENE: Category.GENE,

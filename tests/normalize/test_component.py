@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from extractors.normalize.abbreviations import abbreviations
+from extractors.normalize.abbreviations import abbreviations, defined_by_mentions
 from kg.schema import Category, Document, Entity, Mention, MentionSource
 
 
@@ -73,3 +73,36 @@ def test_resolve_api(normalizer):
     assert normalizer.resolve("fever", "PhenotypicFeature").curie == "HP:0001945"
     variant = normalizer.resolve("rs1065852", Category.VARIANT)
     assert variant.is_local and variant.curie.startswith("medkg:SequenceVariant:")
+
+
+def test_short_forms_defined_by_a_mention_before_the_parenthesis(normalizer):
+    # Schwartz & Hearst's detector misses these: "(DOX)-induced", "(PAN, 7.5 mg/kg)", "(ATT-ALF)", letters of DM
+    doc = Document("3", title="Doxorubicin (DOX)-induced cardiotoxicity.",
+                   abstract="Puromycin aminonucleoside (PAN, 7.5 mg/kg) was given. Myotonic dystrophy (DM) and "
+                            "acute liver failure (ATT-ALF) were seen. Later: DOX; PAN; DM; ALF.")
+    text = doc.text
+    later = text.index("Later")
+    spans = [("Doxorubicin", Category.CHEMICAL), ("Puromycin aminonucleoside", Category.CHEMICAL),
+             ("Myotonic dystrophy", Category.DISEASE), ("acute liver failure", Category.DISEASE)]
+    shorts = [("DOX", Category.CHEMICAL), ("PAN", Category.CHEMICAL), ("DM", Category.DISEASE),
+              ("ALF", Category.DISEASE)]
+    doc.mentions = [_mention(t, text, c) for t, c in spans]
+    for short, category in shorts:
+        start = text.index(short, later)
+        doc.mentions.append(Mention(start, start + len(short), short, category))
+    assert defined_by_mentions(text, [(m.text, m.category) for m in doc.mentions]) == {
+        "DOX": "Doxorubicin", "PAN": "Puromycin aminonucleoside", "DM": "Myotonic dystrophy",
+        "ALF": "acute liver failure"}
+    normalizer([doc])
+    ids = {m.text: m.entity_id for m in doc.mentions}
+    assert ids["DOX"] == ids["Doxorubicin"] == "MESH:D004317"
+    assert ids["PAN"] == ids["Puromycin aminonucleoside"] == "MESH:D011692"
+    assert ids["DM"] == ids["Myotonic dystrophy"] == "MESH:D009223"
+    assert ids["ALF"] == ids["acute liver failure"] == "MESH:D017114"
+    # a mention of another category, or one whose letters do not agree, defines nothing
+    assert defined_by_mentions(text, [("Doxorubicin", Category.DISEASE), ("DOX", Category.CHEMICAL)]) == {}
+    assert defined_by_mentions("aspirin (DOX) was given", [("aspirin", Category.CHEMICAL),
+                                                           ("DOX", Category.CHEMICAL)]) == {}
+    assert defined_by_mentions("use of benzodiazepines (BZDs/RDs)", [("benzodiazepines", Category.CHEMICAL),
+                                                                    ("BZDs", Category.CHEMICAL)]) == {
+        "BZDs": "benzodiazepines"}

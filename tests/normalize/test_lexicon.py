@@ -65,3 +65,49 @@ def test_bad_input_is_fast_and_safe(lexicon):
     start = time.perf_counter()
     assert lexicon.lookup("x" * 1_000_000, Category.DISEASE) is None
     assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize(("text", "category", "curie", "method"), [
+    # disease variants: organ damage as the organ's disease, the effect of an "X-induced Y", "Y of the X"
+    ("nephrotoxicity", Category.DISEASE, "MESH:D007674", "variant"),
+    ("nephrotoxic", Category.DISEASE, "MESH:D007674", "variant"),
+    ("renal injury", Category.DISEASE, "MESH:D007674", "variant"),
+    ("hepatic dysfunction", Category.DISEASE, "MESH:D008107", "variant"),
+    ("myocardial damage", Category.DISEASE, "MESH:D009202", "variant"),
+    ("heparin-induced thrombocytopenia", Category.DISEASE, "MESH:D013921", "variant"),
+    ("diseases of the liver", Category.DISEASE, "MESH:D008107", "variant"),
+    # chemical symbols, formulas, anions as acids, salts as drugs
+    ("Na", Category.CHEMICAL, "MESH:D012964", "variant"),
+    ("K+", Category.CHEMICAL, "MESH:D011188", "variant"),
+    ("CaCl(2)", Category.CHEMICAL, "MESH:D002122", "variant"),
+    ("NO", Category.CHEMICAL, "MESH:D009569", "variant"),
+    ("glutamate", Category.CHEMICAL, "MESH:D018698", "variant"),
+    ("valproate", Category.CHEMICAL, "MESH:D014635", "variant"),
+    ("sodium nitroprusside", Category.CHEMICAL, "MESH:D009599", "variant"),
+    ("divalproex sodium", Category.CHEMICAL, "MESH:D014635", "variant"),
+    # a disease phrase nothing else matches: its head, a broader concept
+    ("acute stroke", Category.DISEASE, "MESH:D020521", "head"),
+    ("hypersensitivity myocarditis", Category.DISEASE, "MESH:D009205", "head"),
+    # one concept of a coordination, after the fuzzy match had its chance
+    ("hepatic and renal dysfunctions", Category.DISEASE, "MESH:D008107", "variant"),
+    ("cleft lip and/or palate", Category.DISEASE, "MESH:D002971", "variant"),
+])
+def test_variants_of_mentions_resolve(lexicon, text, category, curie, method):
+    match = lexicon.lookup(text, category, fuzzy_threshold=0.8)  # the Normalizer's disease threshold
+    assert match is not None and (match.curie, match.method) == (curie, method), match
+    assert match.score < 0.9  # below any direct match
+
+
+def test_mesh_names_without_their_qualifier(lexicon):
+    assert lexicon.lookup("ecstasy", Category.CHEMICAL, fuzzy=False).curie == "MESH:D018817"  # "Ecstasy (Drug)"
+
+
+def test_rewrites_that_must_not_happen(lexicon):
+    lower = lexicon.lookup("no", Category.CHEMICAL)  # the word, not nitric oxide's formula
+    assert lower is None or lower.curie != "MESH:D009569"
+    nitrate = lexicon.lookup("nitrate", Category.CHEMICAL)
+    assert nitrate is not None and "Nitric Acid" not in nitrate.name  # an inorganic anion is not its acid
+    assert lexicon.lookup("sodium chloride", Category.CHEMICAL).curie == "MESH:D012965"  # a MeSH salt stays
+    # a generic head is no answer: "Syndrome" for an unknown syndrome would be wrong, a local id is better
+    assert lexicon.lookup("zorblatt vanishing syndrome", Category.DISEASE, fuzzy=False) is None
+    assert lexicon.lookup("kidney disease", Category.DISEASE).method in ("exact", "normalized", "loose")
