@@ -125,10 +125,11 @@ class Lexicon:
         return self.ontology.terms[term_id].name
 
     def exact(self, text: str) -> TermMatch | None:
-        match = self._terms.lookup(text, _PHENOTYPE, fuzzy=False)
+        # partial=False: "ectopia lentis and aortic root aneurysm" is two symptoms, not the first conjunct
+        match = self._terms.lookup(text, _PHENOTYPE, fuzzy=False, partial=False)
         if match:
             return TermMatch(match.curie, self.label(match.curie), 1.0, "exact")
-        match = self._broad.lookup(text, _PHENOTYPE, fuzzy=False)
+        match = self._broad.lookup(text, _PHENOTYPE, fuzzy=False, partial=False)
         return TermMatch(match.curie, self.label(match.curie), 1.0, "broad") if match else None
 
     def nearest(self, text: str, k: int = 3) -> list[TermMatch]:

@@ -407,7 +407,7 @@ def assemble(trained: dict[str, Path], out: Path, base: Language | None = None) 
     # rule-based sentences (split after . ! ? tokens): cheap, enough for abstracts; known weakness: the added
     # period-splitting suffix rule also splits "i.v." and so ends a sentence there
     nlp.add_pipe("sentencizer")
-    nlp.meta.update({"name": out.name.replace("-", "_"), "version": "1.1.0", "spacy_version": ">=3.8.0,<3.9.0",
+    nlp.meta.update({"name": out.name.replace("-", "_"), "version": "1.1.1", "spacy_version": ">=3.8.0,<3.9.0",
                      "description": "medkg biomedical NER (chemical, disease, gene, variant, species, cell line)"})
     if out.exists():
         shutil.rmtree(out)

@@ -269,8 +269,12 @@ class Lexicon:
         return None if i is None else (self.names[i], self._categories[i])
 
     def lookup(self, text: str, category: Category | str | None = None, *, fuzzy: bool = True,
-               fuzzy_threshold: float = 0.75) -> Match | None:
-        """The best concept for ``text`` among those compatible with ``category`` (any when None), or None."""
+               fuzzy_threshold: float = 0.75, partial: bool = True) -> Match | None:
+        """The best concept for ``text`` among those compatible with ``category`` (any when None), or None.
+
+        ``partial=False`` leaves out the last resorts that name only part of a disease phrase (one concept of a
+        coordination, the phrase's head): for callers that split phrases themselves, such as symptom queries.
+        """
         category = Category(category) if category else None
         if len(text) > MAX_KEY_CHARS:  # no name is this long: not a mention but a passage
             return None
@@ -290,7 +294,7 @@ class Lexicon:
             near = self.nearest(text, category, k=1)
             if near and near[0].score >= fuzzy_threshold:
                 return near[0]
-        if category in _DISEASE_LIKE:
+        if partial and category in _DISEASE_LIKE:
             return self._first_variant(conjunct_variants(keys[0]), category) or \
                 self._first_variant(head_backoff(keys[0]), category, method="head")
         return None

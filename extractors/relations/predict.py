@@ -20,9 +20,9 @@ class PairPrediction:
     """The model's decision on one candidate pair: a BioRED type (never ``none``) and its probability.
 
     ``sentence`` indexes ``RelDoc.sentences``: the sentence carrying most of the pair's context weight among
-    those that mention both entities, or else among those that mention either. ``cid`` is the learned CID probability of a
-    chemical–disease pair (0 without a CID output); a pair that BioRED's classes judge ``none`` but whose
-    ``cid`` reaches the model's ``cid_min_score`` is kept with type ``CID``.
+    those that mention both entities, or else among those that mention either. ``cid`` is the learned CID
+    probability of a chemical–disease pair (0 without a CID output); a pair that BioRED's classes judge ``none``
+    but whose ``cid`` reaches the model's ``cid_min_score`` is kept with type ``CID``.
     """
 
     head: int
