@@ -95,6 +95,15 @@ def defined_by_mentions(text: str, mentions: Iterable[tuple[str, Hashable]]) -> 
     return found
 
 
+def document_abbreviations(text: str, mentions: Iterable[tuple[str, Hashable]], detected: dict[str, str]
+                           ) -> dict[str, str]:
+    """All short forms a document defines: ``detected`` (scispaCy's, which win) and :func:`defined_by_mentions`.
+    One rule for the pipeline component and the evaluation, so that both resolve short forms alike."""
+    if "(" not in text and "[" not in text:
+        return detected
+    return {**defined_by_mentions(text, mentions), **detected}
+
+
 def _letters_agree(short: str, long: str) -> bool:
     letters = [c for c in short.lower() if c.isalpha()]
     lowered = long.lower()

@@ -21,7 +21,7 @@ from collections import Counter
 from functools import cache, cached_property
 from pathlib import Path
 
-from extractors.normalize.abbreviations import abbreviations_many, defined_by_mentions
+from extractors.normalize.abbreviations import abbreviations_many, document_abbreviations
 from extractors.normalize.lexicon import COMPATIBLE, INDEX_VERSION, Lexicon, Match, default_table, local_id
 from kg.schema import Category, Document, Entity, MentionSource
 
@@ -119,9 +119,9 @@ class Normalizer:
             for i, found in zip(wanted, abbreviations_many([docs[i].text for i in wanted]), strict=True):
                 abbreviations[i] = found
         for doc, abbrevs in zip(docs, abbreviations, strict=True):
-            if self.use_abbreviations and "(" in doc.text:
+            if self.use_abbreviations:
                 mentions = [(m.text, m.category) for m in doc.mentions if m.source == MentionSource.TEXT]
-                abbrevs = {**defined_by_mentions(doc.text, mentions), **abbrevs}
+                abbrevs = document_abbreviations(doc.text, mentions, abbrevs)
             self._normalize(doc, abbrevs)
         return docs
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from extractors.ner.corpora import CORPORA, corpus_path
-from extractors.normalize.abbreviations import abbreviations, defined_by_mentions
+from extractors.normalize.abbreviations import abbreviations, document_abbreviations
 from extractors.normalize.component import Normalizer
 from extractors.readers import AnnotatedDocument, ReadError
 from kg.schema import Category
@@ -96,7 +96,8 @@ def evaluate_normalization(corpus: str, split: str = "dev", *, data_root: str | 
         abbrevs: dict[str, str] = {}
         if normalizer.use_abbreviations:  # as the pipeline component finds them, with the gold mentions
             mentions = [(g.mention.text, g.mention.category) for g in record.gold_mentions]
-            abbrevs = {**defined_by_mentions(record.document.text, mentions), **abbreviations(record.document.text)}
+            text = record.document.text
+            abbrevs = document_abbreviations(text, mentions, abbreviations(text))
         for gold in record.gold_mentions:
             category = gold.mention.category
             if category not in scored:
