@@ -11,6 +11,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from kg.curie import normalize_curie
 
@@ -217,9 +218,11 @@ class PublicationMention:
     major: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class EdgeAggregate:
-    """The properties stored on a relationship, recomputed from all of its evidence."""
+class EdgeAggregate(NamedTuple):
+    """The properties stored on a relationship, recomputed from all of its evidence.
+
+    A named tuple rather than a frozen dataclass: one is built per edge written, and it is ~4x cheaper to make.
+    """
 
     subject: str
     predicate: str
@@ -238,6 +241,9 @@ class EdgeAggregate:
         return len(self.pmids)
 
 
+_TEXT_MINED_ONLY = (TEXT_MINED_SOURCE,)
+
+
 def aggregate_evidence(
     subject: str,
     predicate: str,
@@ -249,15 +255,14 @@ def aggregate_evidence(
 
     One pass, and a shortcut for the common single-evidence edge: this runs once per edge written.
     """
-    sources = set(knowledge_sources)
     if len(evidence) == 1:
         e = evidence[0]
         if e.supports:
-            sources.add(TEXT_MINED_SOURCE)
-            year = e.year
-            return EdgeAggregate(subject, str(predicate), object_, (e.pmid,), 1, e.score, e.score / 1, year, year,
-                                 (f"{e.extractor}@{e.extractor_version}",), tuple(sorted(sources)))
+            sources = tuple(sorted({*knowledge_sources, TEXT_MINED_SOURCE})) if knowledge_sources else _TEXT_MINED_ONLY
+            return EdgeAggregate(subject, str(predicate), object_, (e.pmid,), 1, e.score, e.score / 1, e.year, e.year,
+                                 (f"{e.extractor}@{e.extractor_version}",), sources)
         evidence = []
+    sources = set(knowledge_sources)
     pmids: set[str] = set()
     extractors: set[str] = set()
     scores: list[float] = []

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kg.schema import Category, Entity, Predicate, PublicationMention, PublicationRecord
-from kg.store.base import GraphStore, Row, StoredEdge, StoreStats, entity_rows, split_edge_key
+from kg.store.base import (
+    Columns,
+    GraphStore,
+    Row,
+    StoredEdge,
+    StoreStats,
+    entity_rows,
+    split_edge_key,
+)
 from kg.store.errors import QueryTimeout, StoreError, StoreUnavailable
 
 _EDGE_PROPERTIES = (
@@ -111,12 +119,17 @@ def _table(rows: Sequence[Row], props: Sequence[tuple[str, str, Any]], prefix: S
 
 _KEY = {"Entity": "id", "Publication": "pmid"}
 _ENDPOINTS = (("src", pa.string()), ("dst", pa.string()))
+_EVIDENCE_SCHEMA = pa.schema([(name, arrow) for name, _, arrow in _EVIDENCE_PROPERTIES])
+_EDGE_SCHEMA = pa.schema([*_ENDPOINTS, *((name, arrow) for name, _, arrow in _EDGE_PROPERTIES)])
 
 
-def _edge_table(rows: Sequence[Row]) -> pa.Table:
-    """Edge rows staged with ``subject``/``object`` as the endpoints ``src``/``dst``."""
-    table = _table(rows, _EDGE_PROPERTIES, (("subject", pa.string()), ("object", pa.string())))
-    return table.rename_columns(["src", "dst", *table.column_names[2:]])
+def _evidence_table(evidence: Columns) -> pa.Table:
+    return pa.Table.from_pydict(evidence.data, schema=_EVIDENCE_SCHEMA)
+
+
+def _edge_table(edges: Columns) -> pa.Table:
+    """Edges with ``subject``/``object`` as the endpoints ``src``/``dst`` (the first two columns of a rel table)."""
+    return pa.Table.from_pydict({"src": edges["subject"], "dst": edges["object"], **edges.data}, schema=_EDGE_SCHEMA)
 
 
 def _create_nodes(label: str, props: Sequence[tuple[str, str, Any]]) -> str:
@@ -146,11 +159,13 @@ class _Staged:
         self.replaced: dict[str, list[int]] = defaultdict(list)
         self.n_edges: dict[str, int] = defaultdict(int)
 
-    def add_evidence(self, rows: Sequence[Row]) -> None:
-        new = [r for r in rows if r["id"] not in self.evidence_ids]
-        if new:
-            self.evidence.append(_table(new, _EVIDENCE_PROPERTIES))
-            self.evidence_ids.update(r["id"] for r in new)
+    def add_evidence(self, evidence: Columns) -> None:
+        known = self.evidence_ids
+        if any(i in known for i in evidence["id"]):
+            evidence = evidence.take([n for n, i in enumerate(evidence["id"]) if i not in known])
+        if len(evidence):
+            self.evidence.append(_evidence_table(evidence))
+            known.update(evidence["id"])
 
     def evidence_of(self, keys: Sequence[str]) -> dict[str, list[Row]]:
         found: dict[str, list[Row]] = defaultdict(list)
@@ -170,15 +185,15 @@ class _Staged:
             n -= table.num_rows
         raise AssertionError("staged edge row out of range")
 
-    def add_edges(self, predicate: str, rows: Sequence[Row]) -> None:
+    def add_edges(self, predicate: str, edges: Columns) -> None:
         rows_of, replaced, start = self.edge_rows[predicate], self.replaced[predicate], self.n_edges[predicate]
-        for i, row in enumerate(rows):
-            previous = rows_of.get((row["subject"], row["object"]))
+        for i, pair in enumerate(zip(edges["subject"], edges["object"], strict=True), start):
+            previous = rows_of.get(pair)
             if previous is not None:
                 replaced.append(previous)
-            rows_of[(row["subject"], row["object"])] = start + i
-        self.edges[predicate].append(_edge_table(rows))
-        self.n_edges[predicate] += len(rows)
+            rows_of[pair] = i
+        self.edges[predicate].append(_edge_table(edges))
+        self.n_edges[predicate] += len(edges)
 
     def edge_table(self, predicate: str) -> pa.Table:
         table = pa.concat_tables(self.edges[predicate])
@@ -471,16 +486,15 @@ class EmbeddedStore(GraphStore):
         return len(rows)
 
     # ---- relation primitives ---------------------------------------------------------------------
-    def _write_evidence(self, rows: list[Row]) -> None:
+    def _write_evidence(self, evidence: Columns) -> None:
         if self._staged is not None:
-            self._staged.add_evidence(rows)
+            self._staged.add_evidence(evidence)
             return
         known = self._key_set("Evidence")
-        new = [r for r in rows if r["id"] not in known]
-        if new:
-            self._execute(_create_nodes("Evidence", _EVIDENCE_PROPERTIES),
-                          {"staged": _table(new, _EVIDENCE_PROPERTIES)})
-            known.update(r["id"] for r in new)
+        new = evidence.take([n for n, i in enumerate(evidence["id"]) if i not in known])
+        if len(new):
+            self._execute(_create_nodes("Evidence", _EVIDENCE_PROPERTIES), {"staged": _evidence_table(new)})
+            known.update(new["id"])
 
     def _fetch_evidence(self, keys: list[str]) -> dict[str, list[Row]]:
         found: dict[str, list[Row]] = defaultdict(list)
@@ -522,15 +536,11 @@ class EmbeddedStore(GraphStore):
                 found[key] = StoredEdge(key, tuple(row["sources"] or ()))
         return found
 
-    def _write_edges(self, rows: list[Row], *, new: bool) -> None:
-        by_predicate: dict[str, list[Row]] = defaultdict(list)
-        for row in rows:
-            by_predicate[row["predicate"]].append(row)
-        if self._staged is not None:
-            for predicate, group in by_predicate.items():
+    def _write_edges(self, edges: Mapping[str, Columns], *, new: bool) -> None:
+        for predicate, group in edges.items():
+            if self._staged is not None:
                 self._staged.add_edges(predicate, group)
-            return
-        for predicate, group in by_predicate.items():
+                continue
             table = Predicate(predicate).value
             params = {"staged": _edge_table(group)}
             create = _create_rels(table, "Entity", "Entity", _EDGE_PROPERTIES)
@@ -545,7 +555,7 @@ class EmbeddedStore(GraphStore):
                      params),
                     (create, params),
                 ])
-            self._key_set(predicate).update((r["subject"], r["object"]) for r in group)
+            self._key_set(predicate).update(zip(group["subject"], group["object"], strict=True))
 
     def _transaction(self, statements: Sequence[tuple[str, dict[str, Any]]]) -> None:
         self._execute("BEGIN TRANSACTION")
