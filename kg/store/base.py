@@ -49,6 +49,7 @@ class StoredEdge:
 
     key: str
     knowledge_sources: tuple[str, ...]
+    evidence_ids: tuple[str, ...] = ()
 
 
 EVIDENCE_FIELDS = (
@@ -321,7 +322,7 @@ class GraphStore(ABC):
         if len(evidence):
             self._write_evidence(evidence)
         existing = self._fetch_edges(list(edges))
-        stored = self._fetch_evidence(list(existing)) if existing else {}
+        stored = self._fetch_evidence([i for e in existing.values() for i in e.evidence_ids]) if existing else {}
         created: dict[str, list[tuple[EdgeAggregate, Iterable[str]]]] = defaultdict(list)  # by predicate
         updated: dict[str, list[tuple[EdgeAggregate, Iterable[str]]]] = defaultdict(list)
         for key, edge in edges.items():
@@ -363,7 +364,7 @@ class GraphStore(ABC):
         if not keys:
             return 0
         existing = self._fetch_edges(list(keys))
-        stored = self._fetch_evidence(list(existing))
+        stored = self._fetch_evidence([i for e in existing.values() for i in e.evidence_ids])
         update: dict[str, list[tuple[EdgeAggregate, Iterable[str]]]] = defaultdict(list)  # by predicate
         remove = []
         for key, edge in existing.items():
@@ -399,8 +400,8 @@ class GraphStore(ABC):
         """Insert evidence (:data:`EVIDENCE_FIELDS`); items whose ``id`` is already stored are left as they are."""
 
     @abstractmethod
-    def _fetch_evidence(self, keys: list[str]) -> dict[str, list[Row]]:
-        """All stored evidence rows of the given edges, by edge key."""
+    def _fetch_evidence(self, evidence_ids: list[str]) -> dict[str, list[Row]]:
+        """The stored evidence rows with these ids (an edge's ``evidence_ids``: primary keys), by edge key."""
 
     @abstractmethod
     def _fetch_edges(self, keys: list[str]) -> dict[str, StoredEdge]:

@@ -320,14 +320,12 @@ class Neo4jStore(GraphStore):
         if self._bulk is not None:
             self._bulk.evidence.update(evidence["id"])
 
-    def _fetch_evidence(self, keys: list[str]) -> dict[str, list[Row]]:
+    def _fetch_evidence(self, evidence_ids: list[str]) -> dict[str, list[Row]]:
         found: dict[str, list[Row]] = defaultdict(list)
-        columns = ("id", "edge_key", "subject", "predicate", "object", "pmid", "sentence", "start_offset",
-                   "end_offset", "score", "negated", "speculative", "extractor", "extractor_version", "year")
-        projection = ", ".join(f"ev.{c} AS {c}" for c in columns)
-        for start in range(0, len(keys), BATCH_SIZE):
-            for row in self._read(f"MATCH (ev:Evidence) WHERE ev.edge_key IN $keys RETURN {projection}",
-                                  {"keys": keys[start:start + BATCH_SIZE]}):
+        projection = ", ".join(f"ev.{name} AS {name}" for name in EVIDENCE_FIELDS)
+        for start in range(0, len(evidence_ids), BATCH_SIZE):
+            for row in self._read(f"MATCH (ev:Evidence) WHERE ev.id IN $ids RETURN {projection}",
+                                  {"ids": evidence_ids[start:start + BATCH_SIZE]}):
                 found[row["edge_key"]].append(row)
         return found
 
@@ -344,12 +342,13 @@ class Neo4jStore(GraphStore):
                     "UNWIND range(0, size($s) - 1) AS i "
                     "MATCH (a:Entity {id: $s[i]}) USING INDEX a:Entity(id) "
                     "MATCH (b:Entity {id: $o[i]}) USING INDEX b:Entity(id) "
-                    f"MATCH (a)-[x:{rel_type}]->(b) RETURN $s[i] AS s, $o[i] AS o, x.knowledge_sources AS sources",
+                    f"MATCH (a)-[x:{rel_type}]->(b) "
+                    "RETURN $s[i] AS s, $o[i] AS o, x.knowledge_sources AS sources, x.evidence_ids AS ids",
                     {"s": subjects[start:start + BATCH_SIZE], "o": objects[start:start + BATCH_SIZE]},
                 )
                 for row in rows:
                     key = f"{row['s']}|{predicate}|{row['o']}"
-                    found[key] = StoredEdge(key, tuple(row["sources"] or ()))
+                    found[key] = StoredEdge(key, tuple(row["sources"] or ()), tuple(row["ids"] or ()))
         return found
 
     def _write_edges(self, edges: Mapping[str, Columns], *, new: bool) -> None:
