@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.schema import Category, Entity, Evidence, Relation
+from kg.store.base import Columns, evidence_columns
 from kg.store.errors import WriteRefused
 from tests import graph_fixture as g
 
@@ -73,6 +74,32 @@ def test_new_evidence_updates_existing_edge(store):
     fever = _edge(store, g.PNEUMONIA, "has_phenotype", g.FEVER)
     assert fever["pmids"] == ["101", "102", "105"] and fever["best"] == pytest.approx(0.99)
     assert fever["last_year"] == 2020
+
+
+def test_rerun_after_a_crash_between_evidence_and_edge_completes_the_edge(store):
+    """The evidence of a batch is written before its edges; a re-run after a crash in between finds the evidence
+    stored but not yet named by the edge, and must count it once."""
+    g.build(store)
+    relation = Relation(g.PNEUMONIA, "has_phenotype", g.FEVER, [g.ev(105, 0.99)])
+    evidence_id = relation.evidence[0].key(relation.subject, "has_phenotype", relation.object)
+    store._write_evidence(evidence_columns([(relation.edge_key, relation.subject, "has_phenotype", relation.object,
+                                             {evidence_id: relation.evidence[0]})]))  # the crash: no edge update
+    before = _edge(store, g.PNEUMONIA, "has_phenotype", g.FEVER)
+    assert before["pmids"] == ["101", "102"]
+    store.upsert_relations([relation])
+    fever = _edge(store, g.PNEUMONIA, "has_phenotype", g.FEVER)
+    assert fever["pmids"] == ["101", "102", "105"] and fever["n_evidence"] == before["n_evidence"] + 1
+    ids = store.read_cypher("MATCH (a:Entity)-[r:has_phenotype]->(b:Entity) WHERE a.id = $s AND b.id = $o "
+                            "RETURN r.evidence_ids AS ids", {"s": g.PNEUMONIA, "o": g.FEVER})[0]["ids"]
+    assert evidence_id in ids and len(ids) == len(set(ids)) == before["n_evidence"] + 1
+
+
+def test_columns_take_and_slices_keep_rows_together():
+    columns = Columns(("id", "score"), {"id": ["a", "b", "c"], "score": [1, 2, 3]})
+    assert len(columns) == 3 and len(Columns(("id",))) == 0
+    assert columns.take([2, 0]).data == {"id": ["c", "a"], "score": [3, 1]}
+    assert [piece.data for piece in columns.slices(2)] == [{"id": ["a", "b"], "score": [1, 2]},
+                                                           {"id": ["c"], "score": [3]}]
 
 
 def test_text_mined_support_merges_with_curated_source(store):

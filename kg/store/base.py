@@ -95,10 +95,6 @@ class Columns:
         for start in range(0, len(self), size):
             yield Columns(tuple(self.data), {name: column[start:start + size] for name, column in self.data.items()})
 
-    def rows(self) -> list[Row]:
-        names = list(self.data)
-        return [dict(zip(names, values, strict=True)) for values in zip(*self.data.values(), strict=True)]
-
 
 def evidence_columns(edges: Iterable[tuple[str, str, str, str, dict[str, Evidence]]]) -> Columns:
     """The stored form of evidence items: ``(edge key, subject, predicate, object, {evidence id: evidence})``."""
