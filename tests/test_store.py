@@ -94,10 +94,11 @@ def test_rerun_after_a_crash_between_evidence_and_edge_completes_the_edge(store)
     assert evidence_id in ids and len(ids) == len(set(ids)) == before["n_evidence"] + 1
 
 
-def test_columns_take_and_slices_keep_rows_together():
+def test_columns_without_and_slices_keep_rows_together():
     columns = Columns(("id", "score"), {"id": ["a", "b", "c"], "score": [1, 2, 3]})
     assert len(columns) == 3 and len(Columns(("id",))) == 0
-    assert columns.take([2, 0]).data == {"id": ["c", "a"], "score": [3, 1]}
+    assert columns.without("id", {"b"}).data == {"id": ["a", "c"], "score": [1, 3]}
+    assert columns.without("id", {"x"}) is columns
     assert [piece.data for piece in columns.slices(2)] == [{"id": ["a", "b"], "score": [1, 2]},
                                                            {"id": ["c"], "score": [3]}]
 

@@ -86,9 +86,13 @@ class Columns:
     def __getitem__(self, name: str) -> list[Any]:
         return self.data[name]
 
-    def take(self, indices: Sequence[int]) -> Columns:
-        """The rows at ``indices``, in that order."""
-        return Columns(tuple(self.data), {name: [column[i] for i in indices] for name, column in self.data.items()})
+    def without(self, name: str, values: Collection[Any]) -> Columns:
+        """The rows whose ``name`` is not among ``values`` (itself, uncopied, when there are none to drop)."""
+        column = self.data[name]
+        keep = [n for n, value in enumerate(column) if value not in values]
+        if len(keep) == len(column):
+            return self
+        return Columns(tuple(self.data), {field: [cells[n] for n in keep] for field, cells in self.data.items()})
 
     def slices(self, size: int) -> Iterator[Columns]:
         """Consecutive pieces of at most ``size`` rows."""

@@ -160,12 +160,10 @@ class _Staged:
         self.n_edges: dict[str, int] = defaultdict(int)
 
     def add_evidence(self, evidence: Columns) -> None:
-        known = self.evidence_ids
-        if any(i in known for i in evidence["id"]):
-            evidence = evidence.take([n for n, i in enumerate(evidence["id"]) if i not in known])
+        evidence = evidence.without("id", self.evidence_ids)
         if len(evidence):
             self.evidence.append(_evidence_table(evidence))
-            known.update(evidence["id"])
+            self.evidence_ids.update(evidence["id"])
 
     def evidence_of(self, evidence_ids: Sequence[str]) -> dict[str, list[Row]]:
         found: dict[str, list[Row]] = defaultdict(list)
@@ -491,7 +489,7 @@ class EmbeddedStore(GraphStore):
             self._staged.add_evidence(evidence)
             return
         known = self._key_set("Evidence")
-        new = evidence.take([n for n, i in enumerate(evidence["id"]) if i not in known])
+        new = evidence.without("id", known)
         if len(new):
             self._execute(_create_nodes("Evidence", _EVIDENCE_PROPERTIES), {"staged": _evidence_table(new)})
             known.update(new["id"])

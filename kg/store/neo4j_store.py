@@ -312,8 +312,7 @@ class Neo4jStore(GraphStore):
         assignments = ", ".join(f"ev.{name} = ${name}[i]" for name in EVIDENCE_FIELDS[1:])
         cypher = f"UNWIND range(0, size($id) - 1) AS i MERGE (ev:Evidence {{id: $id[i]}}) ON CREATE SET {assignments}"
         if self._bulk is not None:
-            known = self._bulk.evidence
-            evidence = evidence.take([n for n, i in enumerate(evidence["id"]) if i not in known])
+            evidence = evidence.without("id", self._bulk.evidence)
             properties = ", ".join(f"{name}: ${name}[i]" for name in EVIDENCE_FIELDS)
             cypher = f"UNWIND range(0, size($id) - 1) AS i CREATE (:Evidence {{{properties}}})"
         self._write_many([(cypher, batch.data, len(batch)) for batch in evidence.slices(BATCH_SIZE)])
