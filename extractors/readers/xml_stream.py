@@ -12,6 +12,7 @@ Instead the file is parsed strictly with an :class:`lxml.etree.XMLPullParser` fe
 * a record that starts while another is still open (its end tag is missing, or it was cut short)
   marks the open one as damaged: it is reported and never yielded, the records that the parser then
   nests inside it are yielded as usual;
+* a record with an entity reference that is not expanded (``&bogus;``) is reported and never yielded;
 * a truncated or corrupt compressed input ends the stream with an error after every complete record.
 
 Each yielded element is cleared (and unlinked from its root) when the consumer asks for the next one,
@@ -202,7 +203,8 @@ class RecordStream:
             if self._stack and self._stack[-1][0] is elem:
                 _, damaged = self._stack.pop()
                 if not damaged:
-                    yield elem
+                    error = self._unresolved_entity(elem)
+                    yield elem if error is None else error
                 self._release(elem)
             elif self._depth == 1 and not self._stack:
                 self._release(elem)  # a child of the root that is not a record
@@ -218,6 +220,20 @@ class RecordStream:
             return
         self.root_tag = tag
         self.record_tags = self.roots[tag]
+
+    def _unresolved_entity(self, record: etree._Element) -> ReadError | None:
+        """An error for a record that holds an entity reference the parser left as it is, else None.
+
+        Only XML's five predefined entities and character references are expanded (no DTD is read, see
+        :meth:`_new_session`); after a ``<!DOCTYPE>`` libxml2 keeps any other reference (``&bogus;``) as a
+        node and goes on, so the record would be stored with that piece of its text silently missing.
+        """
+        entity = next(record.iter(etree.Entity), None)
+        if entity is None:
+            return None
+        line = self._absolute(entity.sourceline or 1, 1)[0]
+        return self._error(f"undefined entity {entity.text} (line {line}); the record is skipped",
+                           None, self.identify(record))
 
     @staticmethod
     def _release(elem: etree._Element) -> None:

@@ -189,6 +189,17 @@ def test_bare_ampersand(tmp_path: Path, medline16_bytes: bytes) -> None:
     assert len(docs) == 603 and [e.pmid for e in errors] == [VICTIM]
 
 
+def test_undefined_entity_is_an_error_not_a_silent_gap(tmp_path: Path, medline16_bytes: bytes) -> None:
+    assert b"<!DOCTYPE" in medline16_bytes[:300]  # after a DOCTYPE libxml2 keeps &bogus; as a node and goes on
+    broken = insert_after(medline16_bytes, VICTIM, b"<ArticleTitle>", b"&bogus; ")
+    docs, deletions, errors = split(list(read_pubmed_xml(write(tmp_path, "e.xml", broken))))
+    assert len(docs) == 603 and len(deletions) == 1 and VICTIM not in by_pmid(docs)
+    (error,) = errors
+    assert (error.pmid, error.source) == (VICTIM, str(tmp_path / "e.xml"))
+    line = broken[: broken.index(b"&bogus;")].count(b"\n") + 1
+    assert f"undefined entity &bogus; (line {line})" in error.message
+
+
 def test_garbage_between_articles(tmp_path: Path, medline16_bytes: bytes) -> None:
     broken = insert_after(medline16_bytes, VICTIM, b"</MedlineCitation>", b"\n<<not xml>>")
     docs, _, errors = split(list(read_pubmed_xml(write(tmp_path, "m.xml", broken))))
