@@ -64,11 +64,13 @@ def _annotated(doc: etree._Element, source: str, include_individual: bool) -> An
     if pmid is None:
         raise ValueError("document without <id>")
     passages = doc.findall("passage")
+    if not passages:
+        raise ValueError("no <passage>: the document has neither title nor text")
     title_index = next(
         (i for i, p in enumerate(passages) if _infons(p).get("type", "").lower() in TITLE_TYPES),
-        0 if passages else None,
+        0,
     )
-    title = passages[title_index].findtext("text") or "" if title_index is not None else ""
+    title = passages[title_index].findtext("text") or ""
     bodies: list[str] = []
     mentions: list[GoldMention] = []
     by_annotation_id: dict[str, GoldMention] = {}

@@ -39,7 +39,7 @@ class _Block:
     pmid: str
     title: str | None = None
     abstract: str = ""
-    mentions: list[GoldMention] = field(default_factory=list)
+    mentions: list[tuple[GoldMention, int, int]] = field(default_factory=list)  # with its line number and offset
     relations: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
 
@@ -61,14 +61,14 @@ def parse_pubtator(stream: BinaryIO, source: str) -> Iterator[CorpusRecord]:
             line = line.rstrip("\r\n")
             if not line.strip():
                 if block is not None:
-                    yield _finish(block, source)
+                    yield from _finish(block, source)
                     block = None
                 continue
             kind, pmid, payload = _classify(line)
             if kind == "text":
                 section, text = payload
                 if block is not None and (block.pmid != pmid or (section == "t" and block.title is not None)):
-                    yield _finish(block, source)
+                    yield from _finish(block, source)
                     block = None
                 if block is None:
                     block = _Block(pmid)
@@ -83,7 +83,8 @@ def parse_pubtator(stream: BinaryIO, source: str) -> Iterator[CorpusRecord]:
                 continue
             if kind == "mention":
                 start, end, text, corpus_type, raw_id, components = payload
-                block.mentions.append(gold_mention(start, end, text, corpus_type, raw_id, components))
+                block.mentions.append((gold_mention(start, end, text, corpus_type, raw_id, components),
+                                       line_no, line_offset))
             elif kind == "relation":
                 block.relations.append(payload)
             else:
@@ -95,7 +96,7 @@ def parse_pubtator(stream: BinaryIO, source: str) -> Iterator[CorpusRecord]:
             yield ReadError(source, str(exc), None, offset)
         return
     if block is not None:
-        yield _finish(block, source)
+        yield from _finish(block, source)
 
 
 def _classify(line: str) -> tuple[str, str, tuple]:
@@ -119,15 +120,33 @@ def _is_int(text: str) -> bool:
     return text.strip().isdigit()
 
 
-def _finish(block: _Block, source: str) -> AnnotatedDocument:
+def _finish(block: _Block, source: str) -> Iterator[CorpusRecord]:
+    """The document of a block, after a ReadError for each mention whose offsets do not fit its text (left out)."""
     document = Document(pmid=block.pmid, title=block.title or "", abstract=block.abstract)
-    document.mentions = [g.mention for g in block.mentions]
-    ids = RelationIds(block.mentions)
+    mentions: list[GoldMention] = []
+    for gold, line_no, line_offset in block.mentions:
+        problem = _span_problem(gold.mention.start, gold.mention.end, len(document.text))
+        if problem is None:
+            mentions.append(gold)
+        else:
+            yield ReadError(source, f"line {line_no}: mention {gold.mention.start}-{gold.mention.end} "
+                                    f"{gold.mention.text!r} {problem}; mention skipped", block.pmid, line_offset)
+    document.mentions = [g.mention for g in mentions]
+    ids = RelationIds(mentions)
     relations = [
         ids.relation(block.pmid, type_, id1, id2, novelty, _RELATION_CATEGORIES.get(type_, (None, None)))
         for type_, id1, id2, novelty in block.relations
     ]
-    return AnnotatedDocument(document, block.mentions, relations, source)
+    yield AnnotatedDocument(document, mentions, relations, source)
+
+
+def _span_problem(start: int, end: int, text_length: int) -> str | None:
+    """What is wrong with the offsets of a mention in a text of ``text_length`` characters, or None."""
+    if end < start:
+        return "ends before it starts"
+    if end > text_length:
+        return f"ends after the text of its document ({text_length} characters)"
+    return None
 
 
 def looks_like_pubtator(head: bytes) -> bool:

@@ -157,6 +157,36 @@ def test_pubtator_stray_annotation(tmp_path: Path) -> None:
     assert records[0].pmid == "2" and records[1].gold_mentions[0].ids == ("MESH:D001241",)
 
 
+def test_pubtator_mentions_outside_their_text_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "p.txt"
+    path.write_text("7|t|Aspirin.\n7|a|Headache.\n"  # Document.text "Aspirin. Headache." is 18 characters
+                    "7\t0\t7\tAspirin\tChemical\tD001241\n"
+                    "7\t9\t5\tHeadache\tDisease\tD006261\n"  # end before start
+                    "7\t9\t40\tHeadache\tDisease\tD006261\n"  # past the end of the text
+                    "7\tCID\tD001241\tD006261\n\n"
+                    "8|t|Second document.\n8|a|\n\n")
+    records = list(read_pubtator(path))
+    errors = [r for r in records if isinstance(r, ReadError)]
+    assert [(e.source, e.pmid) for e in errors] == [(str(path), "7")] * 2
+    assert errors[0].message == "line 4: mention 9-5 'Headache' ends before it starts; mention skipped"
+    assert errors[1].message.startswith("line 5: mention 9-40 'Headache' ends after the text of its document (18 ")
+    first, second = [r for r in records if isinstance(r, AnnotatedDocument)]
+    assert [(m.start, m.end) for m in first.document.mentions] == [(0, 7)]
+    assert len(first.gold_relations) == 1 and second.document.title == "Second document."
+
+
+def test_bioc_document_without_passages_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "b.xml"
+    path.write_text("<?xml version='1.0'?><collection><source>x</source>"
+                    "<document><id>11</id></document>"
+                    "<document><id>12</id><passage><infon key='type'>title</infon><offset>0</offset>"
+                    "<text>A title.</text></passage></document></collection>")
+    records = list(read_bioc(path))
+    assert [type(r).__name__ for r in records] == ["ReadError", "AnnotatedDocument"]
+    assert str(records[0]) == f"{path}, PMID 11: bad document: no <passage>: the document has neither title nor text"
+    assert records[1].document.title == "A title."
+
+
 def test_bioc_malformed_document_is_isolated(tmp_path: Path, corpora: Path) -> None:
     data = (corpora / "bc5cdr" / "bioc_xml" / "CDR_DevelopmentSet.BioC.xml").read_bytes()
     victim = b"<id>3115150</id>"
