@@ -63,23 +63,39 @@ def xml_root(head: bytes) -> str | None:
 def read_records(inputs: PathLike | Iterable[PathLike]) -> Iterator[Record]:
     """Every record of every input (files, directories, globs, ``-``), each file read by the reader its
     content calls for. Inputs that do not exist or cannot be recognized become ReadErrors."""
+    for _, record in _sourced_records(inputs):
+        yield record
+
+
+def read_documents(inputs: PathLike | Iterable[PathLike]) -> Iterator[Document | Deletion | ReadError]:
+    """Like :func:`read_records`, with annotated corpus documents unwrapped to their Document (its
+    ``mentions`` are then the corpus's gold mentions)."""
+    for _, record in read_sourced_documents(inputs):
+        yield record
+
+
+def read_sourced_documents(
+    inputs: PathLike | Iterable[PathLike],
+) -> Iterator[tuple[str, Document | Deletion | ReadError]]:
+    """Like :func:`read_documents`, each record with the name of the input it was read from (a Document does
+    not carry it, and a problem found later, in the pipeline or the store, should name the file)."""
+    for source, record in _sourced_records(inputs):
+        yield source, record.document if isinstance(record, AnnotatedDocument) else record
+
+
+def _sourced_records(inputs: PathLike | Iterable[PathLike]) -> Iterator[tuple[str, Record]]:
     if isinstance(inputs, str) or not isinstance(inputs, Iterable):
         inputs = [inputs]
     for item in inputs:
         try:
             paths = list(iter_paths(item))
         except OSError as exc:
-            yield ReadError(source_name(item), str(exc))
+            yield source_name(item), ReadError(source_name(item), str(exc))
             continue
         for path in paths:
-            yield from _read_file(path)
-
-
-def read_documents(inputs: PathLike | Iterable[PathLike]) -> Iterator[Document | Deletion | ReadError]:
-    """Like :func:`read_records`, with annotated corpus documents unwrapped to their Document (its
-    ``mentions`` are then the corpus's gold mentions)."""
-    for record in read_records(inputs):
-        yield record.document if isinstance(record, AnnotatedDocument) else record
+            source = source_name(path)
+            for record in _read_file(path):
+                yield source, record
 
 
 def _read_file(path: str) -> Iterator[Record]:
@@ -124,6 +140,6 @@ __all__ = [
     "BIOC_XML", "GSC_PLUS", "NCBI_INLINE", "PUBMED_XML", "PUBTATOR",
     "AnnotatedDocument", "Deletion", "GoldMention", "GoldRelation", "InputError", "ReadError", "Record",
     "iter_paths", "open_binary", "open_text", "read_bioc", "read_documents", "read_gsc_plus",
-    "read_ncbi_disease", "read_pubmed_xml", "read_pubtator", "read_records", "sniff_format", "source_name",
-    "xml_root",
+    "read_ncbi_disease", "read_pubmed_xml", "read_pubtator", "read_records", "read_sourced_documents",
+    "sniff_format", "source_name", "xml_root",
 ]

@@ -11,7 +11,7 @@ import click
 from extractors.pipeline import default_pipeline
 from kg.commands.common import echo_json, json_option, open_for_cli, store_options
 from kg.config import StoreConfig
-from kg.ingest import Ingester
+from kg.ingest import CHECKPOINT_EVERY_S, Ingester, IngestSummary
 
 
 @click.command()
@@ -22,17 +22,24 @@ from kg.ingest import Ingester
               help=f"Processes for extraction (this machine has {os.cpu_count()} cores).")
 @click.option("--dry-run", is_flag=True, help="Read and extract, print what would be written; write nothing.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
+@click.option("--checkpoint-every", "checkpoint_every_s", default=CHECKPOINT_EVERY_S, show_default=True,
+              type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Checkpoint the store after the first batch stored this long after the last checkpoint: a "
+                   "killed run leaves at most this many seconds of work (plus one batch) in the embedded store's "
+                   "write-ahead log, which the next open replays. 0: after every batch.")
 @click.option("--relations", is_flag=True,
               help="Extract typed relations between normalized mentions (models/re; slower: a transformer pass).")
 @store_options
 @json_option
 def ingest(inputs: tuple[str, ...], batch_size: int, workers: int, dry_run: bool, progress: bool | None,
-           relations: bool, store_config: StoreConfig, as_json: bool) -> None:
+           checkpoint_every_s: float, relations: bool, store_config: StoreConfig, as_json: bool) -> None:
     """Ingest INPUTS: PubMed/MEDLINE XML (.xml, .xml.gz), PubTator, BioC XML; files, directories, globs or -.
 
     Re-running is safe: unchanged documents (same PMID, version, content and pipeline) are skipped,
     changed ones replace their earlier evidence, DeleteCitation records remove publications. An
-    interrupted run (even kill -9) is completed by running the same command again.
+    interrupted run (even kill -9) is completed by running the same command again. A PMID read more than
+    once in a run keeps its last record (counted as duplicates). A title + abstract over 100,000
+    characters is refused (a failure naming file and PMID); the rest of its batch is stored.
 
     Exit status: 0 when every record was stored, 1 when some records failed (listed at the end).
     """
@@ -42,6 +49,7 @@ def ingest(inputs: tuple[str, ...], batch_size: int, workers: int, dry_run: bool
     try:
         ingester = Ingester(store, batch_size=batch_size, workers=workers, dry_run=dry_run,
                             progress=sys.stderr.isatty() if progress is None else progress,
+                            checkpoint_every_s=checkpoint_every_s,
                             pipeline_factory=functools.partial(default_pipeline, relations=relations))
         summary = ingester.run(inputs)
     finally:
@@ -50,10 +58,19 @@ def ingest(inputs: tuple[str, ...], batch_size: int, workers: int, dry_run: bool
     if as_json:
         echo_json({"store": store_config.describe(), "dry_run": dry_run, **summary.as_dict()})
     else:
-        click.echo(f"{'dry run: ' if dry_run else ''}read {summary.read}, stored {summary.stored}, "
-                   f"replaced {summary.replaced}, skipped {summary.skipped} unchanged, deleted {summary.deleted}, "
-                   f"failed {len(summary.failed)}  [{store_config.describe()}]", err=True)
+        click.echo(f"{'dry run: ' if dry_run else ''}{_describe(summary)}  [{store_config.describe()}]", err=True)
+        if summary.duplicates:
+            click.echo(f"  duplicates: {summary.duplicates} records repeated a PMID read earlier in this run; "
+                       "the last one read is kept", err=True)
         for message in summary.failed:
             click.echo(f"  failed: {message}", err=True)
     if not summary.ok:
         sys.exit(1)
+
+
+def _describe(summary: IngestSummary) -> str:
+    absent = summary.deletions_not_found
+    not_found = f" (and {absent} DeleteCitation for PMIDs not stored)" if absent else ""
+    return (f"read {summary.read}, stored {summary.stored}, replaced {summary.replaced}, skipped {summary.skipped} "
+            f"unchanged, deleted {summary.deleted}{not_found}, duplicates {summary.duplicates}, "
+            f"failed {len(summary.failed)}")

@@ -22,7 +22,8 @@ def test_json_summary_and_rerun(shared_data, tmp_path):
     db = str(tmp_path / "g.lbug")
     code, first = run(str(shared_data / MODERN), "--db", db)
     assert code == 0, first
-    assert (first["read"], first["stored"], first["deleted"], first["failed"]) == (60, 60, 6, 0)
+    assert (first["read"], first["stored"], first["deleted"], first["failed"]) == (60, 60, 0, 0)
+    assert (first["deletions_not_found"], first["duplicates"]) == (6, 0)  # its deletions are of PMIDs it lacks
     code, second = run(str(shared_data / MODERN), "--db", db, "--batch-size", "7")
     assert code == 0 and (second["skipped"], second["stored"]) == (60, 0)
 
@@ -66,3 +67,13 @@ def test_fetch_cache_directory_ingests_without_its_manifests(shared_data, tmp_pa
     (cache / "cyp2d6-1a2b3c4d.manifest.json").write_text('{"query": "CYP2D6"}', encoding="utf-8")
     code, summary = run(str(cache), "--db", str(tmp_path / "g.lbug"))
     assert code == 0 and summary["failed"] == 0 and summary["stored"] == 60
+
+
+def test_text_summary_names_duplicates_and_deletions_not_found(shared_data, tmp_path):
+    args = ["ingest", str(shared_data / MODERN), str(shared_data / MODERN), "--db", str(tmp_path / "g.lbug"),
+            "--no-progress", "--checkpoint-every", "0"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert ("read 120, stored 60, replaced 0, skipped 60 unchanged, deleted 0 (and 12 DeleteCitation for PMIDs not "
+            "stored), duplicates 60, failed 0") in result.stderr
+    assert "duplicates: 60 records repeated a PMID read earlier in this run; the last one read is kept" in result.stderr
