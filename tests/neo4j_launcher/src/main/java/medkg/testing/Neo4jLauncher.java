@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import inet.ipaddr.IPAddressString;
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.BoltConnectorInternalSettings;
@@ -25,6 +29,12 @@ import org.neo4j.io.ByteUnit;
  * <p>Prints exactly one line {@code NEO4J_READY bolt://127.0.0.1:PORT} to stdout once Bolt accepts
  * connections. Shuts down cleanly on SIGTERM/SIGINT (shutdown hook), and when its stdin reaches EOF,
  * so it dies with its parent even if the parent is SIGKILLed. Auth is disabled: test use only.
+ *
+ * <p>{@code LOAD CSV} cannot read the machine's files or reach the network, as recommended for a production
+ * server behind {@code kg serve} (README, docker-compose.yml): file URLs are refused, the import directory is an
+ * empty {@code import/} under HOME_DIR (embedded Neo4j has none by default: every file would be readable), and
+ * every IPv4 and IPv6 address is on the Cypher IP blocklist ({@code internal.dbms.cypher_ip_blocklist}, the
+ * name in 5.26). medkg never uses {@code LOAD CSV}.
  */
 public final class Neo4jLauncher {
     private static final String HOST = "127.0.0.1";
@@ -62,7 +72,8 @@ public final class Neo4jLauncher {
         // Neo4j's own non-daemon threads keep the JVM alive until shutdown.
     }
 
-    private static void start(Path home, int port) throws InterruptedException {
+    private static void start(Path home, int port) throws InterruptedException, IOException {
+        Path importDir = Files.createDirectories(home.resolve("import"));
         DatabaseManagementService s = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress(HOST, port))
@@ -84,6 +95,10 @@ public final class Neo4jLauncher {
                 .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, ByteUnit.mebiBytes(4))
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "false")
                 .setConfig(GraphDatabaseSettings.shutdown_transaction_end_timeout, Duration.ofSeconds(2))
+                .setConfig(GraphDatabaseSettings.allow_file_urls, false)
+                .setConfig(GraphDatabaseSettings.load_csv_file_url_root, importDir)
+                .setConfig(GraphDatabaseInternalSettings.cypher_ip_blocklist,
+                        List.of(new IPAddressString("0.0.0.0/0"), new IPAddressString("::/0")))
                 .build();
         SERVICE.set(s);
         if (!s.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME).isAvailable(120_000)) {
