@@ -41,8 +41,11 @@ would store mentions and relations of something that is not an abstract. Without
 1,000,000 characters (``nlp.max_length``), and NER and normalization time and memory grow with the length below it.
 """
 
-CHECKPOINT_EVERY_S = 60.0
-"""Default for :attr:`Ingester.checkpoint_every_s`."""
+CHECKPOINT_EVERY_S = 30.0
+"""Default for :attr:`Ingester.checkpoint_every_s`. Measured on 2 cores with tiny records and a model-free pipeline
+(~950 stored/s, the fastest case: ~2 MB of write-ahead log per second): a run killed after 90k records with no
+checkpoint left a 192 MB log, replayed in 20.5 s by the next open; checkpoints every 30 s kept the log under 75 MB
+(about 8 s to replay) for 3 % of the run's time (0.3-1 s each), every 10 s under 32 MB for 5 %."""
 
 
 @dataclass(slots=True)
