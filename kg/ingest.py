@@ -125,11 +125,12 @@ class SeenPmids:
 
     def add(self, pmid: str) -> bool:
         """Remember ``pmid``; whether it had been seen before."""
-        if not (pmid.isascii() and pmid.isdigit()) or int(pmid) >= self.BITMAP_LIMIT:
+        plain = pmid.isascii() and pmid.isdigit() and len(pmid) <= 9 and not pmid.startswith("0")
+        number = int(pmid) if plain else self.BITMAP_LIMIT
+        if number >= self.BITMAP_LIMIT:
             seen = pmid in self._others
             self._others.add(pmid)
             return seen
-        number = int(pmid)
         byte, bit = number >> 3, 1 << (number & 7)
         if byte >= len(self._bits):
             self._bits.extend(bytes(max(byte + 1, 2 * len(self._bits)) - len(self._bits)))

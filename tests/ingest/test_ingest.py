@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from extractors.pipeline import MeshIndexing, Pipeline
-from kg.ingest import MAX_TEXT_CHARS, Ingester
+from kg.ingest import MAX_TEXT_CHARS, Ingester, SeenPmids
 from kg.schema import Document
 from kg.store.base import GraphStore
 from kg.store.embedded import EmbeddedStore
@@ -186,6 +186,14 @@ def test_duplicates_across_files_are_counted_and_the_last_is_kept(store, shared_
     publications = snapshot(store)["publications"]
     assert len(publications) == 30
     assert next(p["title"] for p in publications if p["pmid"] == MODERN_VICTIM).startswith("Revised: ")
+
+
+def test_seen_pmids_bitmap_and_other_identifiers():
+    seen = SeenPmids()
+    pmids = ["41576697", "1", "01", "268435456", "PMC123", "9" * 5000]  # bitmap, bitmap, then the set
+    assert [seen.add(p) for p in pmids] == [False] * len(pmids)
+    assert [seen.add(p) for p in pmids] == [True] * len(pmids)
+    assert not seen.add("41576698")
 
 
 class WalProbe:
