@@ -8,7 +8,8 @@ Input
     Optionally (``lexicon``: the normalization
     lexicon of ``extractors.normalize``, HGNC aliases, previous symbols and full names), a name the store does not
     know is looked up there and accepted when the gene it gives is in the store. Text that names no gene is answered
-    with what was not recognised and the closest gene names in the store (difflib ratio ≥ 0.6), never an exception.
+    with what was not recognised and the closest gene names in the store (difflib ratio ≥ 0.6,
+    :class:`queries.close_names.CloseNames`), never an exception.
 
 Paths
     *direct*       chemical –P→ gene or gene –P→ chemical (``chemicals_for_gene``, ``chemicals_from_gene``), typed by
@@ -64,6 +65,7 @@ from typing import Any, Protocol
 
 from kg.schema import TEXT_MINED_SOURCE, edge_key
 from kg.store.base import GraphStore, Row
+from queries.close_names import CloseNames
 
 GENE_CATEGORIES = ["Gene"]
 MECHANISTIC = ("increases_activity_of", "decreases_activity_of", "increases_expression_of",
@@ -298,6 +300,11 @@ class GeneDrugFinder:
         return names
 
     @cached_property
+    def close_names(self) -> CloseNames:
+        """The gene names indexed for close matches."""
+        return CloseNames(self.gene_names)
+
+    @cached_property
     def name_index(self) -> dict[str, list[Row]]:
         """Lower-case name or synonym → the genes that have it, in id order (what ``entities_by_name`` answers for
         Gene, without scanning every entity per question)."""
@@ -309,8 +316,9 @@ class GeneDrugFinder:
         return dict(index)
 
     # ---- resolution ----------------------------------------------------------------------------------
-    def resolve(self, text: str) -> tuple[GeneQuery, ResolvedGene | None, Unrecognized | None]:
-        """The parsed input and either the gene it names or why it was not recognised."""
+    def resolve(self, text: str, *, suggest: bool = True) -> tuple[GeneQuery, ResolvedGene | None, Unrecognized | None]:
+        """The parsed input and either the gene it names or why it was not recognised (with the closest gene names
+        when ``suggest``)."""
         query = parse_gene_query(text)
         if not query.gene_text:
             return query, None, Unrecognized(text, "empty gene query", [])
@@ -328,7 +336,7 @@ class GeneDrugFinder:
             if by_lexicon:
                 return query, ResolvedGene(by_lexicon["id"], by_lexicon["name"] or by_lexicon["id"], "lexicon"), None
             return query, None, Unrecognized(text, f"no gene named {query.gene_text!r} in the store",
-                                             self.close_matches(query.gene_text))
+                                             self.close_matches(query.gene_text) if suggest else [])
         rows.sort(key=lambda r: ((r["name"] or "").lower() != wanted, not r["id"].startswith("NCBIGene:"), r["id"]))
         best = rows[0]
         matched_by = "name" if (best["name"] or "").lower() == wanted else "synonym"
@@ -337,7 +345,7 @@ class GeneDrugFinder:
 
     def close_matches(self, text: str, n: int = 5) -> list[dict[str, Any]]:
         names = self.gene_names
-        found = difflib.get_close_matches(text.upper(), list(names), n=n, cutoff=0.6)
+        found = self.close_names.get_close_matches(text.upper(), n=n, cutoff=0.6)
         return [{"id": names[name], "name": name,
                  "similarity": round(difflib.SequenceMatcher(None, text.upper(), name).ratio(), 3)}
                 for name in found]
@@ -481,8 +489,9 @@ class GeneDrugFinder:
             edge.sentences = [{"pmid": r["pmid"], "sentence": r["sentence"], "score": r["score"]}
                               for r in rows if not (r["negated"] or r["speculative"])]
 
-    def search(self, text: str, top: int = 10) -> GeneDrugsResult:
-        """A gene (CURIE, symbol, star allele) → ranked drugs; unknown input is answered, never raised."""
-        query, gene, unrecognized = self.resolve(text)
+    def search(self, text: str, top: int = 10, *, suggest: bool = True) -> GeneDrugsResult:
+        """A gene (CURIE, symbol, star allele) → ranked drugs; unknown input is answered, never raised (with the
+        closest gene names when ``suggest``)."""
+        query, gene, unrecognized = self.resolve(text, suggest=suggest)
         n, answers = self.rank(gene.id, top) if gene else (0, [])
         return GeneDrugsResult(text, gene, list(query.alleles), query.genotype, unrecognized, n, answers)

@@ -9,8 +9,11 @@ Steps
        (case-insensitive) name or synonym with ``entities_by_name`` (conditions: Disease and PhenotypicFeature;
        drugs: Drug and ChemicalEntity), then, when a normalization lexicon is given, by its exact/normalized match
        (brand names, synonyms the store lacks) if that entity is in the store. Unresolved items are reported with
-       close names (difflib ratio ≥ 0.6).
+       close names (difflib ratio ≥ 0.6, :class:`queries.close_names.CloseNames`).
        Genotypes are resolved with :class:`queries.gene_drugs.GeneDrugFinder` (star alleles kept).
+       As for symptoms, only the first ``MAX_ITEMS`` items of each field are resolved and the first
+       ``MAX_UNRECOGNIZED`` unrecognised ones listed; the report counts the others per field (``ignored``,
+       ``unrecognized_omitted``).
     3. Candidate treatments: drugs with a ``treats`` edge to each of the ``top_diseases`` best diagnoses
        (``treatments_for_diseases``), ranked by edge strength (curated/text-mined noisy-OR, see gene_drugs).
     4. Risk flags, for the current drugs and the candidate treatments:
@@ -29,15 +32,15 @@ written anywhere. Names from the profile do travel as query parameters, and the 
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from kg.schema import TEXT_MINED_SOURCE
 from kg.store.base import GraphStore, Row
+from queries.close_names import CloseNames
 from queries.gene_drugs import (
     GeneDrugFinder,
     GeneDrugsResult,
@@ -46,7 +49,7 @@ from queries.gene_drugs import (
     is_curated,
     lexicon_entity,
 )
-from queries.symptoms import SymptomRanker
+from queries.symptoms import MAX_ITEMS, MAX_UNRECOGNIZED, SymptomRanker
 
 CONDITION_CATEGORIES = ["Disease", "PhenotypicFeature"]
 DRUG_CATEGORIES = ["Drug", "ChemicalEntity"]
@@ -87,6 +90,12 @@ class ResolvedItem:
 class UnresolvedItem:
     text: str
     close_matches: list[dict[str, Any]]
+
+
+class Resolution(NamedTuple):
+    resolved: list[ResolvedItem]
+    unresolved: list[UnresolvedItem]
+    omitted: int  # unresolved items after the first max_unrecognized, not listed
 
 
 @dataclass(slots=True)
@@ -130,6 +139,8 @@ class PatientReport:
     unrecognized: dict[str, list[UnresolvedItem]]
     treatments: list[Treatments]
     risk_flags: list[RiskFlag]
+    ignored: dict[str, int]  # field -> items after the first MAX_ITEMS, not analysed
+    unrecognized_omitted: dict[str, int]  # field -> unrecognised items after the first MAX_UNRECOGNIZED, not listed
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,17 +164,19 @@ class PatientAnalyzer:
         self._ranker = ranker
         self.lexicon = lexicon
         self.finder = finder or GeneDrugFinder(store, lexicon=lexicon)
-        self._names: dict[str, dict[str, str]] = {}  # category -> lower-case name -> id (close matches)
+        self._names: dict[tuple[str, ...], tuple[dict[str, str], CloseNames]] = {}  # for close matches
 
     @cached_property
     def ranker(self) -> SymptomRanker:
         return self._ranker or SymptomRanker(self.store)
 
-    def _names_of(self, categories: list[str]) -> dict[str, str]:
-        merged: dict[str, str] = {}
-        for category in categories:
-            if category not in self._names:
-                names: dict[str, str] = {}
+    def _names_of(self, categories: list[str]) -> tuple[dict[str, str], CloseNames]:
+        """Lower-case name → id of every entity of the categories (the first id of a shared name), indexed for
+        close matches; read once per analyzer and category list."""
+        key = tuple(categories)
+        if key not in self._names:
+            names: dict[str, str] = {}
+            for category in categories:
                 skip, page = 0, 50_000
                 while True:
                     rows = self.store.query("entities_by_category", category=category, skip=skip, limit=page)
@@ -173,15 +186,17 @@ class PatientAnalyzer:
                     skip += len(rows)
                     if len(rows) < page:
                         break
-                self._names[category] = names
-            for name, entity_id in self._names[category].items():
-                merged.setdefault(name, entity_id)
-        return merged
+            self._names[key] = names, CloseNames(names)
+        return self._names[key]
 
-    def resolve(self, items: list[str], categories: list[str]) -> tuple[list[ResolvedItem], list[UnresolvedItem]]:
-        """Items → entities of the categories (CURIE, name or synonym), and those that name none."""
-        resolved: list[ResolvedItem] = []
-        unresolved: list[UnresolvedItem] = []
+    def _close_matches(self, item: str, categories: list[str]) -> list[dict[str, Any]]:
+        names, close = self._names_of(categories)
+        return [{"id": names[c], "name": c} for c in close.get_close_matches(item.lower(), n=5, cutoff=0.6)]
+
+    def resolve(self, items: list[str], categories: list[str],
+                max_unrecognized: int = MAX_UNRECOGNIZED) -> Resolution:
+        """Items → entities of the categories (CURIE, name or synonym), and the first ``max_unrecognized`` of those
+        that name none, with close names."""
         curies = [i for i in items if _CURIE.match(i)]
         by_id = {r["id"]: r for r in self.store.query("entities_by_id", ids=curies)} if curies else {}
         texts = [i for i in items if not _CURIE.match(i)]
@@ -190,40 +205,60 @@ class PatientAnalyzer:
             for row in self.store.query("entities_by_name", names=[t.lower() for t in texts], categories=categories):
                 for text in {row["name"].lower() if row["name"] else "", *(s.lower() for s in row["synonyms"] or ())}:
                     by_name.setdefault(text, []).append(row)
+        resolved: list[ResolvedItem] = []
+        unresolved: list[UnresolvedItem] = []
         for item in items:
-            if _CURIE.match(item):
-                row = by_id.get(item)
-                if row and row["category"] in categories:
-                    resolved.append(ResolvedItem(item, row["id"], row["name"] or row["id"], row["category"], "curie"))
-                else:
-                    unresolved.append(UnresolvedItem(item, []))
-                continue
-            rows = by_name.get(item.lower())
-            if not rows:
-                row = next((found for c in categories
-                            if (found := lexicon_entity(self.store, self.lexicon, item, c, categories))), None)
-                if row is not None:
-                    resolved.append(ResolvedItem(item, row["id"], row["name"] or row["id"], row["category"],
-                                                 "lexicon"))
+            found = self._resolved(item, by_id, by_name, categories)
+            if found is not None:
+                resolved.append(found)
+            elif len(unresolved) < max_unrecognized:
+                close = [] if _CURIE.match(item) else self._close_matches(item, categories)
+                unresolved.append(UnresolvedItem(item, close))
+        return Resolution(resolved, unresolved, len(items) - len(resolved) - len(unresolved))
+
+    def _resolved(self, item: str, by_id: dict[str, Row], by_name: dict[str, list[Row]],
+                  categories: list[str]) -> ResolvedItem | None:
+        """The entity ``item`` names: by CURIE, by name or synonym (``by_name``), else by the lexicon, or None."""
+        if _CURIE.match(item):
+            row = by_id.get(item)
+            if row and row["category"] in categories:
+                return ResolvedItem(item, row["id"], row["name"] or row["id"], row["category"], "curie")
+            return None
+        rows = by_name.get(item.lower())
+        if not rows:
+            row = next((found for c in categories
+                        if (found := lexicon_entity(self.store, self.lexicon, item, c, categories))), None)
+            return None if row is None else ResolvedItem(item, row["id"], row["name"] or row["id"], row["category"],
+                                                         "lexicon")
+        rows = sorted(rows, key=lambda r: ((r["name"] or "").lower() != item.lower(),
+                                           categories.index(r["category"]), r["id"]))
+        row = rows[0]
+        how = "name" if (row["name"] or "").lower() == item.lower() else "synonym"
+        return ResolvedItem(item, row["id"], row["name"] or row["id"], row["category"], how)
+
+    def _genotypes(self, texts: list[str]) -> tuple[list[GeneDrugsResult], int]:
+        """Each genotype resolved, with close gene names for the first ``MAX_UNRECOGNIZED`` that name no gene, and
+        how many more name none (left out of the list)."""
+        results: list[GeneDrugsResult] = []
+        unknown = omitted = 0
+        for text in texts:
+            result = self.finder.search(text, top=0, suggest=unknown < MAX_UNRECOGNIZED)
+            if result.gene is None:
+                unknown += 1
+                if unknown > MAX_UNRECOGNIZED:
+                    omitted += 1
                     continue
-                names = self._names_of(categories)
-                close = difflib.get_close_matches(item.lower(), list(names), n=5, cutoff=0.6)
-                unresolved.append(UnresolvedItem(item, [{"id": names[c], "name": c} for c in close]))
-                continue
-            rows = sorted(rows, key=lambda r: ((r["name"] or "").lower() != item.lower(),
-                                               categories.index(r["category"]), r["id"]))
-            row = rows[0]
-            how = "name" if (row["name"] or "").lower() == item.lower() else "synonym"
-            resolved.append(ResolvedItem(item, row["id"], row["name"] or row["id"], row["category"], how))
-        return resolved, unresolved
+            results.append(result)
+        return results, omitted
 
     def analyze(self, profile: PatientProfile, *, top: int = 10, top_diseases: int = 3,
                 treatments_per_disease: int = 5) -> PatientReport:
         differential = self.ranker.search(profile.symptoms, top=top) if profile.symptoms else {
-            "query": "", "present": [], "absent": [], "unrecognized": [], "answers": []}
-        history, bad_history = self.resolve(profile.history, CONDITION_CATEGORIES)
-        drugs, bad_drugs = self.resolve(profile.drugs, DRUG_CATEGORIES)
-        genotypes = [self.finder.search(g, top=0) for g in profile.genotypes]
+            "query": "", "present": [], "absent": [], "unrecognized": [], "unrecognized_omitted": 0, "ignored": 0,
+            "answers": []}
+        history, bad_history, history_omitted = self.resolve(profile.history[:MAX_ITEMS], CONDITION_CATEGORIES)
+        drugs, bad_drugs, drugs_omitted = self.resolve(profile.drugs[:MAX_ITEMS], DRUG_CATEGORIES)
+        genotypes, genotypes_omitted = self._genotypes(profile.genotypes[:MAX_ITEMS])
 
         top_answers = differential["answers"][:top_diseases]
         treatments = self._treatments(top_answers, treatments_per_disease)
@@ -248,6 +283,11 @@ class PatientAnalyzer:
             genotypes=[_genotype_summary(g) for g in genotypes],
             unrecognized={"history": bad_history, "drugs": bad_drugs},
             treatments=treatments, risk_flags=flags,
+            ignored={"symptoms": differential["ignored"],
+                     **{name: max(len(items) - MAX_ITEMS, 0) for name, items in
+                        (("history", profile.history), ("drugs", profile.drugs), ("genotypes", profile.genotypes))}},
+            unrecognized_omitted={"symptoms": differential["unrecognized_omitted"], "history": history_omitted,
+                                  "drugs": drugs_omitted, "genotypes": genotypes_omitted},
         )
 
     def _treatments(self, answers: list[dict[str, Any]], per_disease: int) -> list[Treatments]:

@@ -9,6 +9,9 @@ Text → terms
     only): exact match on a normalised form, then the nearest lexicon entry by cosine similarity of character
     n-gram TF-IDF vectors if it reaches ``fuzzy_threshold``. Anything else is reported as unrecognised, with the
     closest entries. CURIEs (``HP:0001945``, ``-HP:0001945`` or ``no HP:0001945`` for absent) are taken as is.
+    Only the first ``MAX_ITEMS`` items are looked up and the first ``MAX_UNRECOGNIZED`` unrecognised ones listed;
+    the answer counts the others (``ignored``, ``unrecognized_omitted``), so that a pasted page costs what a long
+    list of symptoms does (issue 20: 16.5 s and megabytes of answer for 4 × 5000 characters of distinct words).
 
 Ranking (Resnik best-match, Phenomizer-style, plus coverage, evidence and hub normalisation)
     IC(t) = -ln(n(t) / N), where n(t) counts the diseases annotated with t *or a descendant of t* and N the
@@ -76,6 +79,11 @@ NEGATION_CUES = (
 """Cues that negate the rest of their clause when they open it (longest first when matched)."""
 POST_NEGATION_CUES = ("absent", "denied", "not present", "negative", "ruled out", "excluded", "none")
 """Cues that negate an item when they close it ("fever absent")."""
+MAX_ITEMS = 100
+"""Items looked up per field of a question (symptoms here; conditions, drugs, genotypes of a patient profile): a
+real profile has tens, and each costs a lexicon lookup and a nearest-name search."""
+MAX_UNRECOGNIZED = 10
+"""Unrecognised items listed per field, each with its closest names; the others are only counted."""
 
 _CLAUSE_BREAK = re.compile(r"[,;\n]|[.:](?!\d)|\b(?:but|however|although|though|except|whereas|yet)\b", re.IGNORECASE)
 _ITEM_BREAK = re.compile(r"\b(?:and|or|with|plus|as well as|along with|nor)\b|&|/|\+", re.IGNORECASE)
@@ -171,6 +179,8 @@ class ParsedSymptoms:
     present: list[SymptomTerm] = field(default_factory=list)
     absent: list[SymptomTerm] = field(default_factory=list)
     unrecognized: list[Unrecognized] = field(default_factory=list)
+    ignored: int = 0  # items after the first max_items, not looked up (counted as split, before cleaning)
+    unrecognized_omitted: int = 0  # unrecognised items after the first max_unrecognized, not listed
 
 
 def _strip_cue(text: str, cues: tuple[str, ...], *, at_start: bool) -> tuple[str, bool]:
@@ -193,10 +203,21 @@ def _clean_item(text: str) -> str:
     return text
 
 
-def parse_symptoms(text: str, lexicon: Lexicon) -> ParsedSymptoms:
+def _count_items(clause: str) -> int:
+    return sum(1 for item in _ITEM_BREAK.split(clause) if item and item.strip())
+
+
+def parse_symptoms(text: str, lexicon: Lexicon, *, max_items: int = MAX_ITEMS,
+                   max_unrecognized: int = MAX_UNRECOGNIZED) -> ParsedSymptoms:
     """Split, negate and normalise a symptom description (see the module docstring for the rules)."""
     parsed = ParsedSymptoms()
     seen: set[tuple[str, bool]] = set()
+
+    def unrecognized(item: str, negated: bool, near: list[TermMatch]) -> None:
+        if len(parsed.unrecognized) < max_unrecognized:
+            parsed.unrecognized.append(Unrecognized(item, negated, [asdict(m) for m in near]))
+        else:
+            parsed.unrecognized_omitted += 1
 
     def add(item: str, negated: bool) -> None:
         item, post = _strip_cue(item, POST_NEGATION_CUES, at_start=False)
@@ -206,7 +227,7 @@ def parse_symptoms(text: str, lexicon: Lexicon) -> ParsedSymptoms:
             term_id = lexicon.ontology.resolve(curie["id"].upper())
             negated = negated or bool(curie["neg"])
             if term_id is None:
-                parsed.unrecognized.append(Unrecognized(item, negated, []))
+                unrecognized(item, negated, [])
                 return
             match = TermMatch(term_id, lexicon.label(term_id), 1.0, "curie")
         else:
@@ -215,7 +236,7 @@ def parse_symptoms(text: str, lexicon: Lexicon) -> ParsedSymptoms:
                 return
             match, near = lexicon.lookup(item)
             if match is None:
-                parsed.unrecognized.append(Unrecognized(item, negated, [asdict(m) for m in near]))
+                unrecognized(item, negated, near)
                 return
         if (match.term_id, negated) in seen:
             return
@@ -223,7 +244,11 @@ def parse_symptoms(text: str, lexicon: Lexicon) -> ParsedSymptoms:
         term = SymptomTerm(item.strip(), match.term_id, match.label, match.method, match.similarity, negated)
         (parsed.absent if negated else parsed.present).append(term)
 
+    n_items = 0
     for clause in _CLAUSE_BREAK.split(text):
+        if n_items >= max_items:
+            parsed.ignored += _count_items(clause)
+            continue
         clause = _clean_item(clause or "")
         clause, negated = _strip_cue(clause, NEGATION_CUES, at_start=True)
         clause = _clean_item(clause)
@@ -232,6 +257,10 @@ def parse_symptoms(text: str, lexicon: Lexicon) -> ParsedSymptoms:
         whole, _ = (lexicon.exact(clause), None) if not _CURIE.match(clause) else (None, None)
         items = [clause] if whole else [i for i in _ITEM_BREAK.split(clause) if i and i.strip()]
         for item in items:
+            if n_items >= max_items:
+                parsed.ignored += 1
+                continue
+            n_items += 1
             item, cue = _strip_cue(_clean_item(item), NEGATION_CUES, at_start=True)
             add(item, negated or cue)
     # A term both present and absent (contradictory input) is kept as present only.
@@ -538,6 +567,8 @@ class SymptomRanker:
             "present": [asdict(t) for t in parsed.present],
             "absent": [asdict(t) for t in parsed.absent],
             "unrecognized": [asdict(u) for u in parsed.unrecognized],
+            "unrecognized_omitted": parsed.unrecognized_omitted,
+            "ignored": parsed.ignored,
             "n_diseases": self.stats.n_diseases,
             "answers": [a.as_dict() for a in answers],
         }

@@ -71,6 +71,7 @@ def _print(report: dict[str, Any]) -> None:
     for text, near in unrecognized:
         names = ", ".join(m.get("name") or m.get("label", "") for m in near)
         click.echo(f"not recognised: {text!r}" + (f" — closest: {names}" if names else ""))
+    _print_left_out(report)
     click.echo("\ndifferential:")
     if not diff["answers"]:
         click.echo("  (no symptoms matched)")
@@ -93,3 +94,15 @@ def _print(report: dict[str, Any]) -> None:
         pmids = f"  PMIDs {', '.join(flag['pmids'][:5])}" if flag["pmids"] else ""
         click.echo(f"  [{flag['kind']}, {flag['drug_role']} drug] {flag['message']}  "
                    f"(strength {flag['strength']:.2f}; {', '.join(flag['sources'])}){pmids}")
+
+
+def _print_left_out(report: dict[str, Any]) -> None:
+    """What the caps on items per field left out (see queries.patient), one line per field that lost any."""
+    from queries.symptoms import MAX_ITEMS
+
+    for name, omitted in report["unrecognized_omitted"].items():
+        if omitted:
+            click.echo(f"not recognised: {omitted} more {name} not listed")
+    for name, ignored in report["ignored"].items():
+        if ignored:
+            click.echo(f"ignored: {ignored} {name} after the first {MAX_ITEMS}")

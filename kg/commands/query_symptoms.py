@@ -41,6 +41,8 @@ def symptoms(text: str, top: int, rerank: bool, store_config: StoreConfig, as_js
 
 
 def print_symptom_answers(result: dict[str, Any]) -> None:
+    from queries.symptoms import MAX_ITEMS
+
     for label, key in (("present", "present"), ("absent", "absent")):
         if result[key]:
             terms = ", ".join(f"{t['label']} ({t['term_id']}" + (f", ~{t['similarity']})" if t["method"] == "fuzzy"
@@ -49,6 +51,10 @@ def print_symptom_answers(result: dict[str, Any]) -> None:
     for item in result["unrecognized"]:
         near = ", ".join(f"{m['label']} ({m['term_id']}, {m['similarity']})" for m in item["close_matches"])
         click.echo(f"unrecognized: {item['text']!r}" + (f" — closest: {near}" if near else ""))
+    if result["unrecognized_omitted"]:
+        click.echo(f"unrecognized: {result['unrecognized_omitted']} more not listed")
+    if result["ignored"]:
+        click.echo(f"ignored: {result['ignored']} items after the first {MAX_ITEMS}")
     if not result["answers"]:
         click.echo("no matching diseases")
         return

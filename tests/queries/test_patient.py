@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from queries.patient import PatientAnalyzer, PatientProfile, split_list
+from queries.symptoms import MAX_ITEMS, MAX_UNRECOGNIZED
 from tests import graph_fixture as g
 
 
@@ -97,6 +98,25 @@ def test_unrecognised_items_are_reported_with_close_matches(analyzer):
     genotype = report.genotypes[0]
     assert genotype["gene"] is None and genotype["unrecognized"]["close_matches"][0]["name"] == "CYP2D6"
     assert report.history == [] and report.drugs == []
+
+
+def test_long_fields_are_cut_at_max_items_and_say_how_many_were_left_out(analyzer):
+    # Distinct words that name nothing: every one would be looked up and answered with its close names.
+    words = [f"qzv{i}" for i in range(MAX_ITEMS + 30)]
+    text = ", ".join(words)
+    report = analyzer.analyze(PatientProfile.from_text(symptoms=text, history=text, drugs=text, genotype=text))
+    fields = ("symptoms", "history", "drugs", "genotypes")
+    assert report.ignored == dict.fromkeys(fields, 30)
+    assert report.unrecognized_omitted == dict.fromkeys(fields, MAX_ITEMS - MAX_UNRECOGNIZED)
+    differential = report.differential
+    assert [u["text"] for u in differential["unrecognized"]] == words[:MAX_UNRECOGNIZED]
+    assert (differential["ignored"], differential["unrecognized_omitted"]) == (30, MAX_ITEMS - MAX_UNRECOGNIZED)
+    assert [u.text for u in report.unrecognized["history"]] == words[:MAX_UNRECOGNIZED]
+    assert [u.text for u in report.unrecognized["drugs"]] == words[:MAX_UNRECOGNIZED]
+    assert [x["query"] for x in report.genotypes] == words[:MAX_UNRECOGNIZED]
+
+    normal = analyzer.analyze(PatientProfile.from_text("fever, xyzzy", "asthma", "codeine, tamoxifem", "CYP2D6*10"))
+    assert normal.ignored == dict.fromkeys(fields, 0) and normal.unrecognized_omitted == dict.fromkeys(fields, 0)
 
 
 def test_lexicon_resolves_brand_names_to_drugs_in_the_store(analyzer):

@@ -88,6 +88,16 @@ def test_unrecognized_text_is_reported_with_close_matches(lexicon):
     assert all(m["similarity"] < lexicon.fuzzy_threshold for m in unknown.close_matches)
 
 
+def test_items_after_max_items_are_counted_not_looked_up(lexicon):
+    parsed = parse_symptoms("fever, qzva, qzvb; qzvc and cough, no qzvd or seizures, qzve", lexicon,
+                            max_items=5, max_unrecognized=2)
+    assert [t.label for t in parsed.present] == ["Fever", "Cough"]
+    assert [u.text for u in parsed.unrecognized] == ["qzva", "qzvb"]
+    assert parsed.unrecognized_omitted == 1  # qzvc
+    assert parsed.ignored == 3  # qzvd, seizures, qzve
+    assert parsed.absent == []
+
+
 def test_broad_lay_synonyms_resolve_user_text_after_exact_names(lexicon):
     # "Rash" is only a BROAD synonym of Skin rash; the n-gram fallback alone answered Malar rash.
     parsed = parse_symptoms("rash, malar rash, big head", lexicon)
