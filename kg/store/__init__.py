@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from kg.config import StoreConfig
 from kg.store.base import GraphStore, StoreStats
-from kg.store.errors import QueryTimeout, StoreError, StoreUnavailable, WriteRefused
+from kg.store.errors import QueryTimeout, QueryTooLarge, StoreError, StoreUnavailable, WriteRefused
 
-__all__ = ["GraphStore", "QueryTimeout", "StoreConfig", "StoreError", "StoreStats", "StoreUnavailable",
+__all__ = ["GraphStore", "QueryTimeout", "QueryTooLarge", "StoreConfig", "StoreError", "StoreStats", "StoreUnavailable",
            "WriteRefused", "open_store"]
 
 

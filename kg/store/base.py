@@ -28,7 +28,7 @@ from kg.schema import (
     aggregate_evidence,
 )
 from kg.store.queries import NAMED_QUERIES
-from kg.store.readonly import check_read_only
+from kg.store.readonly import check_parameters, check_read_only
 
 Row = dict[str, Any]
 
@@ -267,6 +267,7 @@ class GraphStore(ABC):
         at most ``max_rows + 1`` rows are fetched, so that a caller can tell that the answer was cut.
         """
         check_read_only(cypher)
+        check_parameters(params)
         if timeout_s is None and max_rows is None:
             return self._read(cypher, params or {})
         return self._read_bounded(cypher, params or {}, timeout_s, max_rows)

@@ -15,3 +15,7 @@ class WriteRefused(StoreError):
 
 class QueryTimeout(StoreError):
     """A read query ran longer than the time it was given."""
+
+
+class QueryTooLarge(StoreError):
+    """A read query, its parameters or its answer exceed what the read-only path takes (size or memory)."""

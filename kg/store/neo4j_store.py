@@ -200,9 +200,10 @@ class Neo4jStore(GraphStore):
     def read_cypher(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_s: float | None = None,
                     max_rows: int | None = None) -> list[Row]:
         """Besides the shared lexical check, ask the server's planner whether the query writes."""
-        from kg.store.readonly import check_read_only
+        from kg.store.readonly import check_parameters, check_read_only
 
         check_read_only(cypher)
+        check_parameters(params)
         try:
             _, summary, _ = self._driver.execute_query(
                 f"EXPLAIN {cypher}", params or {}, database_=self.database, routing_=neo4j.RoutingControl.READ
