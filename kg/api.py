@@ -67,6 +67,20 @@ class StoreAccess:
         self._lock = threading.RLock()
         self._embedded_lock = threading.RLock()
         self._cache: dict[str, Any] = {}
+        self._readers: Any = None  # EmbeddedReaderPool, started on the first /cypher on an embedded store
+
+    def read_cypher(self, cypher: str, params: dict[str, Any], *, timeout_s: float, max_rows: int) -> list[Any]:
+        """User Cypher: on the embedded engine in killable reader processes (never behind the store lock)."""
+        with self.use() as store:
+            if store.backend != "embedded":
+                return store.read_cypher(cypher, params, timeout_s=timeout_s, max_rows=max_rows)
+            with self._lock:
+                if self._readers is None:
+                    from kg.store.embedded_readers import EmbeddedReaderPool, ReaderLimits
+
+                    self._readers = EmbeddedReaderPool(store.location, ReaderLimits(timeout_s=timeout_s))
+                readers = self._readers
+        return readers.read_cypher(cypher, params, timeout_s=timeout_s, max_rows=max_rows)
 
     @contextmanager
     def use(self) -> Iterator[GraphStore]:
@@ -103,6 +117,9 @@ class StoreAccess:
 
     def close(self) -> None:
         with self._lock:
+            if self._readers is not None:
+                self._readers.close()
+                self._readers = None
             if self._owned and self._store is not None:
                 self._store.close()
                 self._store = None
@@ -315,9 +332,7 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
         """Read-only Cypher with parameters; writes are refused (400), slow queries stopped (504), rows capped."""
         limit = min(body.max_rows or settings.cypher_max_rows, settings.cypher_max_rows)
         started = time.perf_counter()
-        with access.use() as store:
-            rows = store.read_cypher(body.query, body.parameters, timeout_s=settings.cypher_timeout_s,
-                                     max_rows=limit)
+        rows = access.read_cypher(body.query, body.parameters, timeout_s=settings.cypher_timeout_s, max_rows=limit)
         truncated = len(rows) > limit
         rows = rows[:limit]
         return CypherResponse(columns=list(rows[0]) if rows else [], rows=[_jsonable(r) for r in rows],
