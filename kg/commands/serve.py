@@ -36,9 +36,13 @@ def serve(host: str, port: int, cypher_timeout: float, cypher_max_rows: int, war
 
     from kg.api import TOKEN_ENV, ApiSettings, StoreAccess, create_app
 
+    token = os.environ.get(TOKEN_ENV)
+    if token is not None and not token.strip():
+        raise click.UsageError(f"{TOKEN_ENV} is set but empty: set it to a secret token, or unset it to serve "
+                               "without authentication")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     access = StoreAccess(store_config)
-    settings = ApiSettings(token=os.environ.get(TOKEN_ENV) or None, cypher_timeout_s=cypher_timeout,
+    settings = ApiSettings(token=token or None, cypher_timeout_s=cypher_timeout,
                            cypher_max_rows=cypher_max_rows)
     app = create_app(access, settings)
     if warm:

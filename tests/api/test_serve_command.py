@@ -73,3 +73,11 @@ def test_kg_serve_answers_over_loopback_and_logs_no_patient_data(tmp_path: Path)
     logged = log.read_text()
     assert "POST /symptoms 200" in logged and "GET /symptoms 200" in logged
     assert "arachnodactyly" not in logged.lower() and "ectopia" not in logged.lower()
+
+
+def test_an_empty_token_is_refused_at_start(tmp_path):
+    db = tmp_path / "graph.lbug"
+    EmbeddedStore(db).close()
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--db", str(db), "--port", str(_free_port())],
+                            env={**os.environ, "MEDKG_API_TOKEN": ""}, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "MEDKG_API_TOKEN is set but empty" in result.stderr
