@@ -26,10 +26,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from kg.store.base import Row
 from kg.store.errors import QueryTimeout, QueryTooLarge, StoreError, StoreUnavailable
 from kg.store.readonly import check_parameters, check_read_only
 
-Row = dict[str, Any]
 _POLL_S = 0.02
 _START_S = 60.0
 _GRACE_S = 1.0  # the engine's own interrupt usually answers within this after the timeout
@@ -179,11 +179,11 @@ class EmbeddedReaderPool:
 
 # ---- the reader process -----------------------------------------------------------------------------------------
 def _serve(path: str, conn: Connection, buffer_pool_bytes: int, max_answer_bytes: int) -> None:
-    """Answer (cypher, params, timeout_s, max_rows, version) requests on a read-only connection until EOF."""
-    import ladybug
+    """Answer (cypher, params, timeout_s, max_rows, version) requests on a read-only store until EOF."""
+    from kg.store.embedded import EmbeddedStore
 
     conn.send(("ready", None))
-    database = connection = None
+    store: EmbeddedStore | None = None
     opened_version: tuple[int, ...] | None = None
     while True:
         try:
@@ -191,38 +191,21 @@ def _serve(path: str, conn: Connection, buffer_pool_bytes: int, max_answer_bytes
         except (EOFError, OSError):
             return
         try:
-            if version != opened_version or connection is None:
-                if database is not None:
-                    database.close()
-                database = ladybug.Database(path, read_only=True, buffer_pool_size=buffer_pool_bytes)
-                connection = ladybug.Connection(database)
+            if store is None or version != opened_version:
+                if store is not None:
+                    store.close()
+                    store = None
+                store = EmbeddedStore(path, read_only=True, buffer_pool_bytes=buffer_pool_bytes)
                 opened_version = version
-            reply = _answer(connection, cypher, params, timeout_s, max_rows, max_answer_bytes)
-        except RuntimeError as exc:
-            reply = ("unavailable", f"cannot open the embedded graph at {path}: {exc}")
-            database = connection = None
-        conn.send(reply)
-
-
-def _answer(connection: Any, cypher: str, params: dict[str, Any], timeout_s: float, max_rows: int | None,
-            max_answer_bytes: int) -> tuple[str, Any]:
-    connection.set_query_timeout(max(1, int(timeout_s * 1000)))
-    try:
-        result = connection.execute(cypher, params)
-        if isinstance(result, list):  # several statements: the read-only check refuses these before
-            return "error", "one statement per query"
-        columns = result.get_column_names()
-        rows: list[Row] = []
-        while result.has_next() and (max_rows is None or len(rows) <= max_rows):
-            rows.append(dict(zip(columns, result.get_next(), strict=True)))
-    except RuntimeError as exc:
-        message = str(exc)
-        if "interrupt" in message.lower() or "timeout" in message.lower():
-            return "timeout", (f"embedded store: the query ran longer than {timeout_s:g} s and was stopped; "
-                               "narrow it (WHERE on ids, LIMIT) or ask for fewer rows")
-        return "error", f"embedded store: {message}"
-    payload = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
-    if len(payload) > max_answer_bytes:
-        return "too_large", (f"embedded store: the answer holds more than {max_answer_bytes >> 20:,} MiB; "
+            payload = pickle.dumps(store._read_bounded(cypher, params, timeout_s, max_rows),
+                                   protocol=pickle.HIGHEST_PROTOCOL)
+            reply = ("ok", payload) if len(payload) <= max_answer_bytes else (
+                "too_large", f"embedded store: the answer holds more than {max_answer_bytes >> 20:,} MiB; "
                              "ask for fewer rows or columns")
-    return "ok", payload
+        except QueryTimeout as exc:
+            reply = ("timeout", str(exc))
+        except StoreUnavailable as exc:
+            reply = ("unavailable", str(exc))
+        except StoreError as exc:
+            reply = ("error", str(exc))
+        conn.send(reply)
