@@ -11,9 +11,10 @@ Endpoints (OpenAPI at ``/openapi.json``, browsable at ``/docs``):
 * ``GET /health`` — whether the store answers, and its node/relationship counts.
 
 Errors are JSON objects ``{"error": <kind>, "detail": <message>}``: 400 for a refused or invalid query, 401 for
-a missing/wrong token, 404 for an unknown edge, 422 for malformed input, 503 when the store cannot be reached,
-504 when a query ran out of time. Text that the ranker does not recognise is not an error: the answer lists it
-with its closest terms.
+a missing/wrong token (on every path, ``/docs`` and ``/openapi.json`` included), 413 for a body over 2 MiB (both
+decided before the body is read, see :mod:`kg.api_gate`), 404 for an unknown edge, 422 for malformed input, 503
+when the store cannot be reached, 504 when a query ran out of time. Text that the ranker does not recognise is
+not an error: the answer lists it with its closest terms.
 
 Privacy: request bodies and query strings are never logged (``kg serve`` turns uvicorn's access log off and logs
 method, path and status only), and nothing is written to the store.
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,12 +34,14 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 
+from kg.api_gate import DEFAULT_MAX_BODY_BYTES, RequestGate
 from kg.config import StoreConfig
 from kg.store import GraphStore, QueryTimeout, StoreError, StoreUnavailable, WriteRefused, open_store
 from kg.store.base import split_edge_key
+from kg.store.embedded_readers import store_version
 
 TOKEN_ENV = "MEDKG_API_TOKEN"
 _BEARER = HTTPBearer(auto_error=False)
@@ -52,22 +54,31 @@ class ApiSettings:
     cypher_timeout_s: float = 5.0
     cypher_max_rows: int = 1000
     max_top: int = 100
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
 
 class StoreAccess:
     """The store behind the app: opened read-only on first use (and again after it went away), one query at a time
-    on the embedded engine, and the per-store rankers (their statistics take seconds to build) kept for reuse."""
+    on the embedded engine, and the per-store rankers (their statistics take seconds to build) kept for reuse.
 
-    def __init__(self, config: StoreConfig | None = None, store: GraphStore | None = None) -> None:
+    An embedded connection keeps the snapshot it opened, so every ``refresh_s`` at most the store's files are
+    looked at (:func:`store_version`) and, when a writer has committed since, a fresh connection replaces the old
+    one (and the rankers are rebuilt on it): answers see committed writes within ``refresh_s`` seconds."""
+
+    def __init__(self, config: StoreConfig | None = None, store: GraphStore | None = None, *,
+                 refresh_s: float = 5.0) -> None:
         if config is None and store is None:
             raise ValueError("give a store configuration or an open store")
         self.config = config
+        self.refresh_s = refresh_s
         self._store = store
         self._owned = store is None
         self._lock = threading.RLock()
         self._embedded_lock = threading.RLock()
         self._cache: dict[str, Any] = {}
         self._readers: Any = None  # EmbeddedReaderPool, started on the first /cypher on an embedded store
+        self._version: tuple[int, ...] = ()  # store_version() when the embedded store was opened
+        self._checked_at = 0.0
 
     def read_cypher(self, cypher: str, params: dict[str, Any], *, timeout_s: float, max_rows: int) -> list[Any]:
         """User Cypher: on the embedded engine in killable reader processes (never behind the store lock)."""
@@ -85,11 +96,17 @@ class StoreAccess:
     @contextmanager
     def use(self) -> Iterator[GraphStore]:
         with self._lock:
+            replaced = self._refresh_if_stale()
             if self._store is None:
                 assert self.config is not None
+                version = self._embedded_version()
                 self._store = open_store(self.config, read_only=True)  # StoreUnavailable → 503
+                self._version, self._checked_at = version, time.monotonic()
                 self._cache.clear()
             store = self._store
+        if replaced is not None:  # closed once no request still uses it
+            with self._embedded_lock:
+                replaced.close()
         # The embedded engine gets one query at a time; the Neo4j driver is thread-safe.
         with self._embedded_lock if store.backend == "embedded" else contextlib.nullcontext():
             try:
@@ -97,6 +114,34 @@ class StoreAccess:
             except StoreUnavailable:
                 self._drop()
                 raise
+
+    def _embedded_version(self) -> tuple[int, ...]:
+        if self.config is None or self.config.backend != "embedded":
+            return ()
+        return store_version(self.config.db_path)
+
+    def _refresh_if_stale(self) -> GraphStore | None:
+        """Open a fresh embedded connection when a writer committed since ours opened (checked every
+        ``refresh_s``); the old store is returned for the caller to close. Call with ``_lock`` held."""
+        if not self._owned or self._store is None or self._store.backend != "embedded":
+            return None
+        now = time.monotonic()
+        if now - self._checked_at < self.refresh_s:
+            return None
+        self._checked_at = now
+        version = self._embedded_version()
+        if version == self._version:
+            return None
+        assert self.config is not None
+        try:
+            fresh = open_store(self.config, read_only=True)
+        except StoreUnavailable as exc:  # e.g. a writer holds it right now: keep answering from the old snapshot
+            log.info("store changed but could not be reopened yet (%s); answering from the open snapshot", exc)
+            return None
+        old, self._store, self._version = self._store, fresh, version
+        self._cache.clear()
+        log.info("store changed on disk: reopened it read-only")
+        return old
 
     def cached(self, name: str, build: Callable[[GraphStore], Any]) -> Any:
         """A per-store object (ranker, reranker) built once; call inside :meth:`use`."""
@@ -185,25 +230,16 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
     """The FastAPI app over ``access`` (see the module docstring for the endpoints)."""
     settings = settings or ApiSettings()
 
-    def authorize(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]) -> None:
-        if settings.token is None:
-            return
-        if credentials is None or not secrets.compare_digest(credentials.credentials.encode(),
-                                                             settings.token.encode()):
-            raise ApiError(401, "unauthorized", f"send the API token as 'Authorization: Bearer <token>' "
-                                                f"(the server reads it from {TOKEN_ENV})")
-
-    app = FastAPI(title="medkg", version="0.1.0", dependencies=[Depends(authorize)],
+    # The token and the body-size limit are checked by RequestGate before any body is read; the bearer scheme
+    # here only declares the security scheme in the OpenAPI document.
+    app = FastAPI(title="medkg", version="0.1.0", dependencies=[Depends(_BEARER)],
                   description="Questions to the medkg knowledge graph, with evidence. Read-only.")
+    app.add_middleware(RequestGate, token=settings.token, max_body_bytes=settings.max_body_bytes, token_env=TOKEN_ENV)
     app.state.access = access
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        response = _error(exc.status, exc.error, exc.detail, **exc.extra)
-        if headers:
-            response.headers.update(headers)
-        return response
+        return _error(exc.status, exc.error, exc.detail, **exc.extra)
 
     @app.exception_handler(StoreUnavailable)
     async def _unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:

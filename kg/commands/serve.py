@@ -19,14 +19,17 @@ from kg.config import StoreConfig
               help="Seconds a /cypher query may run.")
 @click.option("--cypher-max-rows", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Rows a /cypher answer may hold (more are cut, and the answer says so).")
+@click.option("--refresh-every", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              help="Seconds between looks for writes committed to an embedded store since it was opened; answers "
+                   "see them within this delay.")
 @click.option("--warm/--no-warm", default=True, show_default=True,
               help="Read the symptom-ranking statistics (and the LM with --rerank-warm) at start, not on the first "
                    "question.")
 @click.option("--rerank-warm", is_flag=True,
               help="Also load the language model and embed the phenotype names at start.")
 @store_options
-def serve(host: str, port: int, cypher_timeout: float, cypher_max_rows: int, warm: bool, rerank_warm: bool,
-          store_config: StoreConfig) -> None:
+def serve(host: str, port: int, cypher_timeout: float, cypher_max_rows: int, refresh_every: float, warm: bool,
+          rerank_warm: bool, store_config: StoreConfig) -> None:
     """Serve the graph over HTTP: /symptoms, /evidence, /cypher, /health (OpenAPI docs at /docs).
 
     The store is opened read-only. Set MEDKG_API_TOKEN to require 'Authorization: Bearer <token>' on every
@@ -41,7 +44,7 @@ def serve(host: str, port: int, cypher_timeout: float, cypher_max_rows: int, war
         raise click.UsageError(f"{TOKEN_ENV} is set but empty: set it to a secret token, or unset it to serve "
                                "without authentication")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    access = StoreAccess(store_config)
+    access = StoreAccess(store_config, refresh_s=refresh_every)
     settings = ApiSettings(token=token or None, cypher_timeout_s=cypher_timeout,
                            cypher_max_rows=cypher_max_rows)
     app = create_app(access, settings)

@@ -150,3 +150,18 @@ def test_patient_profile_over_http(graph):
     assert ("pharmacogenomic", g.CODEINE) in {(f["kind"], f["drug_id"]) for f in body["risk_flags"]}
     empty = client.post("/patient", json={})
     assert empty.status_code == 422 and "at least one" in empty.json()["detail"]
+
+
+def test_an_embedded_server_sees_writes_committed_after_it_opened(tmp_path):
+    from kg.schema import Category, Entity
+    from kg.store.embedded import EmbeddedStore
+
+    path = tmp_path / "graph.lbug"
+    with EmbeddedStore(path) as writer:
+        g.build(writer)
+    client = TestClient(create_app(StoreAccess(StoreConfig(backend="embedded", db_path=path), refresh_s=0)))
+    before = client.get("/health").json()["nodes"]
+    with EmbeddedStore(path) as writer:  # a writer while the server holds its read-only connection
+        writer.upsert_entities([Entity("HP:0000001", Category.PHENOTYPE, "All")])
+    after = client.get("/health").json()["nodes"]
+    assert after["Entity"] == before["Entity"] + 1
