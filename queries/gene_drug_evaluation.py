@@ -32,7 +32,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.importers.pharmgkb import PHARMGKB_DIR, drug_xrefs, quoted_list, read_tsv
+from kg.crosswalk import PHARMGKB_DIR, drug_xrefs
+from kg.tsv import quoted_list, read_tsv
 from queries.gene_drugs import GeneDrugFinder
 
 DEFAULT_LEVELS = ("1A", "1B")

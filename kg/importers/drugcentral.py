@@ -9,8 +9,8 @@ What is written, all as curated knowledge (``primary_knowledge_source: infores:d
   ``physically_interacts_with``; unspecific modulators and "other" ``affects``;
 * ``drug_indication.tsv`` → ``treats`` from the drug to the indication (``Disease``).
 
-Identifiers are chosen so that curated and text-mined edges meet on the same nodes: medkg's NER normalises
-chemicals and diseases to MeSH, so
+Identifiers are chosen so that curated and text-mined edges meet on the same nodes (the crosswalks of
+:mod:`kg.crosswalk`): medkg's NER normalises chemicals and diseases to MeSH, so
 
 * a drug is ``MESH:D…`` (its MeSH descriptor in ``identifiers.tsv``), else ``MESH:C…`` (supplementary concept),
   else ``DRUGBANK:DB…``, else ``CHEBI:…``, else ``DrugCentral:<DRUG_ID>``;
@@ -19,8 +19,8 @@ chemicals and diseases to MeSH, so
 * an indication is ``MESH:D…`` when the Disease Ontology maps its DOID (or, without one, its UMLS CUI's single
   DOID) to exactly one MeSH descriptor (``kb/disease_ontology/DOreports/allXREFinDO.tsv``), else the ``DOID``,
   else ``UMLS:<CUI>``. The drug is also said to treat the OMIM and Orphanet diseases that the Disease Ontology
-  gives for that DOID (at most ``MAX_CROSSWALK``; more means a group of diseases), so that diseases ranked from
-  HPO annotations (OMIM/ORPHA ids) reach their treatments; such nodes keep the names HPO gave them.
+  gives for that DOID (at most ``kg.crosswalk.MAX_CROSSWALK``; more means a group of diseases), so that diseases
+  ranked from HPO annotations (OMIM/ORPHA ids) reach their treatments; such nodes keep the names HPO gave them.
 
 The files are read from the shared data folder given as ``data`` (the root holding ``kb/``); the Hetionet and
 Disease Ontology tables are optional (without them genes fall back to UniProt and diseases to DOID/UMLS). Rows
@@ -30,23 +30,28 @@ and reported with file and line; the rest of the file is imported. Re-running th
 
 from __future__ import annotations
 
-import csv
 import time
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.crosswalk import (
+    DO_XREFS,
+    DRUGCENTRAL_DIR,
+    HETIONET_NODES,
+    DiseaseCrosswalk,
+    drug_curies,
+    drugcentral_root,
+    gene_ids,
+)
 from kg.importers.curated import Progress, batched, changed_entities, store_delta, write_curated
 from kg.schema import Category, Entity, Predicate
 from kg.store.base import GraphStore
+from kg.tsv import data_rows, note_problem
 
 DRUGCENTRAL_SOURCE = "infores:drugcentral"
-DRUGCENTRAL_DIR = Path("kb/drugcentral")
-HETIONET_NODES = Path("kb/hetionet/hetionet-v1.0-nodes.tsv")
-DO_XREFS = Path("kb/disease_ontology/DOreports/allXREFinDO.tsv")
-MAX_CROSSWALK = 3  # a DOID with more OMIM/Orphanet ids is a group (e.g. "prostate cancer"), not one disease
 
 ACTION_TYPES: dict[str, Predicate] = {
     **{a: Predicate.DECREASES_ACTIVITY_OF for a in (
@@ -59,127 +64,6 @@ ACTION_TYPES: dict[str, Predicate] = {
     **{a: Predicate.AFFECTS for a in ("MODULATOR", "OTHER", "")},
 }
 """DrugCentral ``ACTION_TYPE`` → Biolink predicate (an unlisted action type is imported as ``affects``)."""
-
-_DRUG_ID_PREFERENCE = (("MESH_DESCRIPTOR_UI", "MESH"), ("MESH_SUPPLEMENTAL_RECORD_UI", "MESH"),
-                       ("DRUGBANK_ID", "DRUGBANK"), ("CHEBI", "CHEBI"))
-MAX_PROBLEMS = 50
-
-
-def locate(data: Path) -> Path:
-    """The shared data root for ``data`` given as the root or as its ``kb/drugcentral`` folder."""
-    data = Path(data)
-    if (data / "drug_target.tsv").is_file():
-        return data.parent.parent
-    if (data / DRUGCENTRAL_DIR / "drug_target.tsv").is_file():
-        return data
-    raise FileNotFoundError(f"no DrugCentral tables (drug_target.tsv) in {data} or {data / DRUGCENTRAL_DIR}; "
-                            "pass the shared data folder (--data or KG_SHARED_DATA)")
-
-
-def _rows(path: Path, columns: int, problems: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """Data rows of a TSV with a header (double quotes stripped), skipping and reporting short rows."""
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
-        next(reader, None)
-        for line, row in enumerate(reader, start=2):
-            if not any(row):
-                continue
-            if len(row) < columns:
-                _problem(problems, f"{path.name}:{line}: {len(row)} columns, expected {columns}")
-                continue
-            yield line, [cell.strip().strip('"').strip() for cell in row]
-
-
-def _problem(problems: list[str], message: str) -> None:
-    if len(problems) < MAX_PROBLEMS:
-        problems.append(message)
-
-
-def drug_curies(path: Path, problems: list[str]) -> dict[str, str]:
-    """DrugCentral DRUG_ID → the preferred CURIE of the drug (see the module docstring)."""
-    xrefs: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for _, (drug_id, _, id_type, identifier, *_) in _rows(path, 4, problems):
-        if drug_id and identifier:
-            xrefs[drug_id][id_type].append(identifier)
-    chosen = {}
-    for drug_id, by_type in xrefs.items():
-        for id_type, prefix in _DRUG_ID_PREFERENCE:
-            if by_type.get(id_type):
-                local = sorted(by_type[id_type])[0]
-                chosen[drug_id] = local if local.upper().startswith(f"{prefix}:") else f"{prefix}:{local}"
-                break
-    return chosen
-
-
-def drug_crosswalk(data: Path) -> dict[str, str]:
-    """DrugBank/ChEBI/MeSH CURIE → the CURIE this importer gives the same drug (empty without the tables).
-
-    Lets other importers (PharmGKB) put their drugs on DrugCentral's nodes.
-    """
-    try:
-        path = locate(data) / DRUGCENTRAL_DIR / "identifiers.tsv"
-    except FileNotFoundError:
-        return {}
-    chosen = drug_curies(path, [])
-    walk: dict[str, str] = {}
-    prefixes = dict(_DRUG_ID_PREFERENCE)
-    for _, (drug_id, _, id_type, identifier, *_) in _rows(path, 4, []):
-        if drug_id in chosen and id_type in prefixes and identifier:
-            prefix = prefixes[id_type]
-            curie = identifier if identifier.upper().startswith(f"{prefix}:") else f"{prefix}:{identifier}"
-            walk.setdefault(curie, chosen[drug_id])
-    return walk
-
-
-def gene_ids(path: Path) -> dict[str, str]:
-    """HGNC symbol → NCBIGene CURIE from Hetionet's gene nodes (empty when the file is absent)."""
-    if not path.is_file():
-        return {}
-    ids = {}
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            node, name, kind = (line.rstrip("\n").split("\t") + ["", ""])[:3]
-            if kind == "Gene" and node.startswith("Gene::"):
-                ids.setdefault(name, f"NCBIGene:{node[len('Gene::'):]}")
-    return ids
-
-
-@dataclass(slots=True)
-class DiseaseCrosswalk:
-    """Disease Ontology cross-references: DOID → MeSH / OMIM / Orphanet ids and UMLS CUI → DOID."""
-
-    mesh: dict[str, str] = field(default_factory=dict)  # only DOIDs with exactly one MeSH descriptor
-    rare: dict[str, list[str]] = field(default_factory=dict)  # OMIM/ORPHA ids, at most MAX_CROSSWALK per DOID
-    labels: dict[str, str] = field(default_factory=dict)
-    doid_of_cui: dict[str, str] = field(default_factory=dict)  # only CUIs of exactly one DOID
-
-    def node(self, doid: str) -> str:
-        """The node a DOID's disease gets: its single MeSH descriptor, else the DOID itself ("" for none)."""
-        return self.mesh.get(doid) or doid
-
-    @classmethod
-    def read(cls, path: Path) -> DiseaseCrosswalk:
-        """From ``allXREFinDO.tsv`` (an empty crosswalk when the file is absent)."""
-        if not path.is_file():
-            return cls()
-        mesh: dict[str, set[str]] = defaultdict(set)
-        rare: dict[str, set[str]] = defaultdict(set)
-        cuis: dict[str, set[str]] = defaultdict(set)
-        labels = {}
-        for _, (doid, label, xref, *_) in _rows(path, 3, []):
-            labels[doid] = label
-            prefix, _, local = xref.partition(":")
-            if prefix == "MESH" and local.startswith("D"):
-                mesh[doid].add(xref)
-            elif prefix == "MIM" and local.isdigit():
-                rare[doid].add(f"OMIM:{local}")
-            elif prefix == "ORDO" and local.isdigit():
-                rare[doid].add(f"ORPHA:{local}")
-            elif prefix == "UMLS_CUI" and local:
-                cuis[local].add(doid)
-        return cls({d: next(iter(m)) for d, m in mesh.items() if len(m) == 1},
-                   {d: sorted(r) for d, r in rare.items() if len(r) <= MAX_CROSSWALK}, labels,
-                   {cui: next(iter(d)) for cui, d in cuis.items() if len(d) == 1})
 
 
 @dataclass(slots=True)
@@ -216,7 +100,7 @@ class DrugCentralTables:
 def read_drugcentral(data: Path, *, drugs: Collection[str] | None = None, genes: Collection[str] | None = None,
                      targets: bool = True, indications: bool = True) -> DrugCentralTables:
     """Parse the tables; ``drugs`` (INN names, case-insensitive) and ``genes`` (symbols) keep a slice."""
-    root = locate(data)
+    root = drugcentral_root(data)
     folder = root / DRUGCENTRAL_DIR
     out = DrugCentralTables()
     drug_ids = drug_curies(folder / "identifiers.tsv", out.problems)
@@ -231,7 +115,7 @@ def read_drugcentral(data: Path, *, drugs: Collection[str] | None = None, genes:
         return curie
 
     if targets:
-        for line, row in _rows(folder / "drug_target.tsv", 9, out.problems):
+        for line, row in data_rows(folder / "drug_target.tsv", 9, out.problems):
             drug_id, _, name, _, _, uniprot, symbol_field, _, action = row[:9]
             if wanted_drugs is not None and name.lower() not in wanted_drugs:
                 continue
@@ -241,7 +125,7 @@ def read_drugcentral(data: Path, *, drugs: Collection[str] | None = None, genes:
                 continue
             if not drug_id or not (symbols_here or accessions):
                 out.skipped["target without drug id or gene"] += 1
-                _problem(out.problems, f"drug_target.tsv:{line}: no drug id or no gene/UniProt accession")
+                note_problem(out.problems, f"drug_target.tsv:{line}: no drug id or no gene/UniProt accession")
                 continue
             predicate = ACTION_TYPES.get(action.upper(), Predicate.AFFECTS)
             subject = drug(drug_id, name)
@@ -256,7 +140,7 @@ def read_drugcentral(data: Path, *, drugs: Collection[str] | None = None, genes:
                 out.targets[predicate].add((subject, gene))
 
     if indications:
-        for line, row in _rows(folder / "drug_indication.tsv", 5, out.problems):
+        for line, row in data_rows(folder / "drug_indication.tsv", 5, out.problems):
             drug_id, name, indication, cui, _ = row[:5]
             doid = row[5] if len(row) > 5 else ""
             if wanted_drugs is not None and name.lower() not in wanted_drugs:
@@ -265,7 +149,7 @@ def read_drugcentral(data: Path, *, drugs: Collection[str] | None = None, genes:
             disease = diseases.node(doid) or (f"UMLS:{cui}" if cui else "")
             if not drug_id or not disease:
                 out.skipped["indication without drug id or disease id"] += 1
-                _problem(out.problems, f"drug_indication.tsv:{line}: no drug id or no DOID/UMLS id")
+                note_problem(out.problems, f"drug_indication.tsv:{line}: no drug id or no DOID/UMLS id")
                 continue
             out.entities.setdefault(disease, Entity(disease, Category.DISEASE, indication))
             subject = drug(drug_id, name)

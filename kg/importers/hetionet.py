@@ -17,10 +17,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.crosswalk import DO_XREFS, DiseaseCrosswalk
 from kg.importers.curated import Progress, batched, changed_entities, store_delta, write_curated
-from kg.importers.drugcentral import DO_XREFS, MAX_PROBLEMS, DiseaseCrosswalk
 from kg.schema import Category, Entity, Predicate
 from kg.store.base import GraphStore
+from kg.tsv import note_problem
 
 HETIONET_SOURCE = "infores:hetionet"
 DAG_ASSOCIATIONS = Path("kb/hetionet/compiled_sources/DaG-association.tsv")
@@ -56,8 +57,7 @@ def read_disease_genes(data: Path) -> tuple[dict[str, Entity], set[tuple[str, st
             doid, gene_id = (row.get("doid_id") or "").strip(), (row.get("entrez_gene_id") or "").strip()
             if not doid.startswith("DOID:") or not gene_id.isdigit():
                 skipped["row without DOID or NCBI Gene id"] += 1
-                if len(problems) < MAX_PROBLEMS:
-                    problems.append(f"{path.name}:{line}: no DOID or NCBI Gene id")
+                note_problem(problems, f"{path.name}:{line}: no DOID or NCBI Gene id")
                 continue
             gene, disease = f"NCBIGene:{gene_id}", diseases.node(doid)
             entities.setdefault(gene, Entity(gene, Category.GENE, (row.get("gene_symbol") or "").strip()))

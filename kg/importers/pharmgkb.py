@@ -20,49 +20,22 @@ The evaluation of gene → drug rankings uses these very annotations (levels 1A/
 
 from __future__ import annotations
 
-import csv
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.crosswalk import HETIONET_NODES, PHARMGKB_DIR, drug_crosswalk, drug_xrefs, gene_ids
 from kg.importers.curated import Progress, batched, changed_entities, store_delta, write_curated
-from kg.importers.drugcentral import HETIONET_NODES, drug_crosswalk, gene_ids
 from kg.schema import Category, Entity, Predicate
 from kg.store.base import GraphStore
+from kg.tsv import read_tsv
 
 PHARMGKB_SOURCE = "infores:pharmgkb"
-PHARMGKB_DIR = Path("kb/pharmgkb")
 DEFAULT_LEVELS = ("1A", "1B", "2A", "2B", "3")
 _PREFERENCE = ("MESH", "DRUGBANK", "CHEBI")
-
-
-def read_tsv(path: Path) -> list[dict[str, str]]:
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))  # drugs.tsv has InChI/SMILES cells over 128 kB
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
-def quoted_list(cell: str) -> list[str]:
-    """``"a","b, c"`` → ["a", "b, c"] (PharmGKB's list cells)."""
-    return next(csv.reader([cell], skipinitialspace=True), []) if cell else []
-
-
-def drug_xrefs(row: dict[str, str]) -> dict[str, list[str]]:
-    """Prefix (MESH, DRUGBANK, CHEBI) → CURIEs from a drugs.tsv row's cross-references and external vocabulary."""
-    found: dict[str, list[str]] = defaultdict(list)
-    for ref in quoted_list(row.get("Cross-references", "")) + quoted_list(row.get("External Vocabulary", "")):
-        prefix, _, local = ref.partition(":")
-        local = local.split("(", 1)[0].strip()
-        if prefix == "MeSH" and local:
-            found["MESH"].append(f"MESH:{local}")
-        elif prefix == "DrugBank" and local:
-            found["DRUGBANK"].append(f"DRUGBANK:{local}")
-        elif prefix == "ChEBI" and local:
-            found["CHEBI"].append(local if local.upper().startswith("CHEBI:") else f"CHEBI:{local}")
-    return found
 
 
 def drug_curie(row: dict[str, str], crosswalk: dict[str, str] | None = None) -> str:

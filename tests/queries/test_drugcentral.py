@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.importers.drugcentral import DRUGCENTRAL_SOURCE, import_drugcentral, locate, read_drugcentral
+from kg.crosswalk import drugcentral_root
+from kg.importers.drugcentral import DRUGCENTRAL_SOURCE, import_drugcentral, read_drugcentral
 from queries.gene_drugs import GeneDrugFinder
 
 SLICE = ["gefitinib", "quinidine", "ivacaftor", "warfarin"]
@@ -45,7 +46,7 @@ def test_multi_gene_targets_give_one_edge_per_gene(shared_data):
 
 
 def test_bad_rows_are_reported_with_file_and_line_and_the_rest_imported(tmp_path: Path, shared_data):
-    source = locate(shared_data) / "kb" / "drugcentral"
+    source = drugcentral_root(shared_data) / "kb" / "drugcentral"
     folder = tmp_path / "kb" / "drugcentral"
     folder.mkdir(parents=True)
     for name in ("identifiers.tsv", "drug_indication.tsv"):
@@ -63,4 +64,4 @@ def test_bad_rows_are_reported_with_file_and_line_and_the_rest_imported(tmp_path
 
 def test_missing_folder_says_what_to_pass(tmp_path):
     with pytest.raises(FileNotFoundError, match="pass the shared data folder"):
-        locate(tmp_path)
+        drugcentral_root(tmp_path)
