@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import neo4j
-from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ClientError, ConfigurationError, Neo4jError, ServiceUnavailable
 
 from kg.schema import Category, Entity, Predicate, PublicationMention, PublicationRecord
 from kg.store.base import (
@@ -85,6 +85,8 @@ class Neo4jStore(GraphStore):
                 f"Neo4j at {uri} refused the credentials for user {user!r}: check --neo4j-user/--neo4j-password "
                 "(or NEO4J_USER/NEO4J_PASSWORD)"
             ) from exc
+        except ConfigurationError as exc:  # a URI or option the driver does not take
+            raise StoreUnavailable(f"cannot use the Neo4j URI {uri!r}: {exc} (check --neo4j / NEO4J_URI)") from exc
         except (ServiceUnavailable, OSError, ValueError, Neo4jError) as exc:
             raise StoreUnavailable(
                 f"cannot reach Neo4j at {uri}: {exc}. Check that the server is running "
