@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
@@ -79,6 +80,7 @@ class StoreAccess:
         self._readers: Any = None  # EmbeddedReaderPool, started on the first /cypher on an embedded store
         self._version: tuple[int, ...] = ()  # store_version() when the embedded store was opened
         self._checked_at = 0.0
+        self._reopening = False
 
     def read_cypher(self, cypher: str, params: dict[str, Any], *, timeout_s: float, max_rows: int) -> list[Any]:
         """User Cypher: on the embedded engine in killable reader processes (never behind the store lock)."""
@@ -95,53 +97,84 @@ class StoreAccess:
 
     @contextmanager
     def use(self) -> Iterator[GraphStore]:
-        with self._lock:
-            replaced = self._refresh_if_stale()
-            if self._store is None:
-                assert self.config is not None
-                version = self._embedded_version()
-                self._store = open_store(self.config, read_only=True)  # StoreUnavailable → 503
-                self._version, self._checked_at = version, time.monotonic()
-                self._cache.clear()
-            store = self._store
-        if replaced is not None:  # closed once no request still uses it
-            with self._embedded_lock:
-                replaced.close()
+        self._refresh_if_stale()
+        store = self._current()
         # The embedded engine gets one query at a time; the Neo4j driver is thread-safe.
         with self._embedded_lock if store.backend == "embedded" else contextlib.nullcontext():
+            if store.backend == "embedded":
+                store = self._current()  # a fresher snapshot may have replaced it while this request waited
             try:
                 yield store
             except StoreUnavailable:
                 self._drop()
                 raise
 
+    def _current(self) -> GraphStore:
+        with self._lock:
+            if self._store is None:
+                assert self.config is not None
+                version = self._embedded_version()
+                self._store = open_store(self.config, read_only=True)  # StoreUnavailable → 503
+                self._version, self._checked_at = version, time.monotonic()
+                self._cache.clear()
+            return self._store
+
     def _embedded_version(self) -> tuple[int, ...]:
         if self.config is None or self.config.backend != "embedded":
             return ()
         return store_version(self.config.db_path)
 
-    def _refresh_if_stale(self) -> GraphStore | None:
-        """Open a fresh embedded connection when a writer committed since ours opened (checked every
-        ``refresh_s``); the old store is returned for the caller to close. Call with ``_lock`` held."""
-        if not self._owned or self._store is None or self._store.backend != "embedded":
-            return None
-        now = time.monotonic()
-        if now - self._checked_at < self.refresh_s:
-            return None
-        self._checked_at = now
-        version = self._embedded_version()
-        if version == self._version:
-            return None
-        assert self.config is not None
+    def _refresh_if_stale(self) -> None:
+        """Replace the embedded connection by a fresh one when a writer committed since it opened (looked at every
+        ``refresh_s``). The new one is opened outside the lock, so requests go on being answered from the old
+        snapshot meanwhile; the old one is closed once no request uses it."""
+        with self._lock:
+            if (not self._owned or self._store is None or self._store.backend != "embedded" or self._reopening
+                    or time.monotonic() - self._checked_at < self.refresh_s):
+                return
+            self._checked_at = time.monotonic()
+            version = self._embedded_version()
+            if version == self._version:
+                return
+            self._reopening = True
         try:
+            assert self.config is not None
             fresh = open_store(self.config, read_only=True)
-        except StoreUnavailable as exc:  # e.g. a writer holds it right now: keep answering from the old snapshot
+        except StoreUnavailable as exc:  # e.g. a writer holds it right now: keep answering from the open snapshot
             log.info("store changed but could not be reopened yet (%s); answering from the open snapshot", exc)
-            return None
-        old, self._store, self._version = self._store, fresh, version
-        self._cache.clear()
+            return
+        finally:
+            with self._lock:
+                self._reopening = False
+        with self._lock:
+            old, self._store, self._version = self._store, fresh, version
+            self._cache.clear()
         log.info("store changed on disk: reopened it read-only")
-        return old
+        if old is not None:
+            with self._embedded_lock:
+                old.close()
+
+    def recent_health(self) -> dict[str, Any] | None:
+        """:meth:`health`'s answer if it is at hand without waiting (counted on this snapshot, checked for changes
+        less than ``refresh_s`` ago), else None."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            fresh = self._store is not None and time.monotonic() - self._checked_at < self.refresh_s
+            return dict(self._cache["health"]) if fresh and "health" in self._cache else None
+        finally:
+            self._lock.release()
+
+    def health(self) -> dict[str, Any]:
+        """Whether the store answers, with its counts. On the embedded engine the counts are those of the open
+        snapshot, counted once per snapshot: they change only when it is reopened, and /health then never waits
+        behind the questions for the engine."""
+        with self.use() as store:
+            def count(store: GraphStore) -> dict[str, Any]:
+                return {"status": "ok", "backend": store.backend, "location": store.location,
+                        **store.stats().as_dict()}
+
+            return dict(self.cached("health", count)) if store.backend == "embedded" else count(store)
 
     def cached(self, name: str, build: Callable[[GraphStore], Any]) -> Any:
         """A per-store object (ranker, reranker) built once; call inside :meth:`use`."""
@@ -263,21 +296,11 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
         return _error(422, "invalid_request", "; ".join(f"{p['where']}: {p['problem']}" for p in problems),
                       problems=problems)
 
-    @app.middleware("http")
-    async def _log_requests(request: Request, call_next: Callable[[Request], Any]) -> Any:
-        started = time.perf_counter()
-        response = await call_next(request)
-        # Method, path and status only: query strings and bodies may hold patient data.
-        log.info("%s %s %d %.0f ms", request.method, request.url.path, response.status_code,
-                 (time.perf_counter() - started) * 1000)
-        return response
-
     @app.get("/health", tags=["service"])
-    def health() -> dict[str, Any]:
+    async def health() -> dict[str, Any]:
         """Whether the store answers, with its node and relationship counts."""
-        with access.use() as store:
-            counts = store.stats().as_dict()
-            return {"status": "ok", "backend": store.backend, "location": store.location, **counts}
+        # Answered on the event loop when the counts of the open snapshot are at hand: no thread, no engine.
+        return access.recent_health() or await run_in_threadpool(access.health)
 
     def run_symptoms(body: SymptomsRequest) -> dict[str, Any]:
         from queries.symptoms import SymptomRanker

@@ -1,16 +1,20 @@
-"""The HTTP gate in front of ``kg serve``'s app: the bearer token and a body-size limit, before any body is read.
+"""The HTTP gate in front of ``kg serve``'s app: the bearer token and a body-size limit before any body is read,
+and the request log.
 
 FastAPI dependencies run after the request body has been received and parsed, so a 50 MB body cost the server
 300 MB before its 401, and ``/docs`` and ``/openapi.json`` (which take no dependencies) were open even with a token
 set. This pure ASGI middleware sits outside the app: it answers 401 from the headers alone, 413 from a
 ``Content-Length`` over the limit, and 413 as soon as a streamed (chunked) body passes the limit, without
-buffering it. Everything it answers is the app's JSON error shape ``{"error": …, "detail": …}``.
+buffering it. Everything it answers is the app's JSON error shape ``{"error": …, "detail": …}``. It logs one line
+per request: method, path, status and time, never the query string or the body (they may describe patients).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -19,6 +23,8 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = logging.getLogger("medkg.api")
 
 DEFAULT_MAX_BODY_BYTES = 2 << 20  # /cypher's largest legal body (20k query + 1M parameter characters) fits
 
@@ -37,6 +43,22 @@ class RequestGate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
+        status = 0
+
+        async def logged_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._gate(scope, receive, logged_send)
+        finally:
+            log.info("%s %s %d %.0f ms", scope.get("method"), scope.get("path"), status,
+                     (time.perf_counter() - started) * 1000)
+
+    async def _gate(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)
         if self.token is not None and not self._authorized(headers.get(b"authorization", b"")):
             await _answer(send, 401, "unauthorized",

@@ -206,7 +206,8 @@ class _Staged:
 class EmbeddedStore(GraphStore):
     backend = "embedded"
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, buffer_pool_bytes: int = 0) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False, buffer_pool_bytes: int = 0,
+                 threads: int = 0) -> None:
         self.location = str(path)
         self.read_only = read_only
         target = Path(path)
@@ -216,7 +217,8 @@ class EmbeddedStore(GraphStore):
             raise StoreUnavailable(f"no embedded graph at {target}: run `kg ingest` (or `kg demo`) first, "
                                    "or point --db at an existing one")
         try:
-            self._db = ladybug.Database(str(target), read_only=read_only, buffer_pool_size=buffer_pool_bytes)
+            self._db = ladybug.Database(str(target), read_only=read_only, buffer_pool_size=buffer_pool_bytes,
+                                        max_num_threads=threads)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
             raise StoreUnavailable(

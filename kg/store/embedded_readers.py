@@ -34,6 +34,7 @@ _POLL_S = 0.02
 _START_S = 60.0
 _GRACE_S = 1.0  # the engine's own interrupt usually answers within this after the timeout
 _BUFFER_POOL_FRACTION = 4  # a reader's buffer pool: a quarter of its memory limit
+_NICENESS = 10
 
 
 def store_version(path: str | Path) -> tuple[int, ...]:
@@ -182,6 +183,9 @@ def _serve(path: str, conn: Connection, buffer_pool_bytes: int, max_answer_bytes
     """Answer (cypher, params, timeout_s, max_rows, version) requests on a read-only store until EOF."""
     from kg.store.embedded import EmbeddedStore
 
+    # One engine thread at a lower CPU priority: user Cypher gets what the interactive endpoints leave over,
+    # so a slow query never starves /health or /symptoms of the machine's cores.
+    os.nice(_NICENESS)
     conn.send(("ready", None))
     store: EmbeddedStore | None = None
     opened_version: tuple[int, ...] | None = None
@@ -195,7 +199,7 @@ def _serve(path: str, conn: Connection, buffer_pool_bytes: int, max_answer_bytes
                 if store is not None:
                     store.close()
                     store = None
-                store = EmbeddedStore(path, read_only=True, buffer_pool_bytes=buffer_pool_bytes)
+                store = EmbeddedStore(path, read_only=True, buffer_pool_bytes=buffer_pool_bytes, threads=1)
                 opened_version = version
             payload = pickle.dumps(store._read_bounded(cypher, params, timeout_s, max_rows),
                                    protocol=pickle.HIGHEST_PROTOCOL)
