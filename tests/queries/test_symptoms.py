@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.importers.hpo import HPO_ANNOTATIONS_SOURCE, import_hpo, load_ontology
+from kg.importers.hpo import HPO_ANNOTATIONS_SOURCE, import_hpo
+from kg.ontology import load_ontology
 from kg.schema import Evidence, Relation
 from queries.symptom_evaluation import pessimistic_rank, rank_metrics
 from queries.symptoms import SymptomRanker, _lexicon, parse_symptoms
