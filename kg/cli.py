@@ -8,18 +8,30 @@ from typing import Any
 
 import click
 
-from kg.commands.common import echo_json, echo_rows, json_option, open_for_cli, store_options
+from kg.commands.common import (
+    KgGroup,
+    echo_json,
+    echo_rows,
+    json_option,
+    missing_parameters,
+    open_for_cli,
+    open_for_writing,
+    store_options,
+)
 from kg.config import StoreConfig
 from kg.store import StoreError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="medkg")
 def main() -> None:
     """medkg: build a biomedical knowledge graph from PubMed and ask it questions, with evidence.
 
     The graph lives in an embedded database file by default (no server needed); add
     --neo4j bolt://HOST:7687 (or set NEO4J_URI) to any command to use Neo4j instead.
+
+    Exit status: 0 done, 1 failed (one "Error:" line says what to fix), 2 a usage mistake (bad option or
+    argument). Output cut off by its reader (kg … | head) ends silently, as if killed by SIGPIPE (141).
     """
 
 
@@ -27,7 +39,7 @@ def main() -> None:
 @store_options
 def init(store_config: StoreConfig) -> None:
     """Create the schema (tables, constraints, indexes) if it does not exist."""
-    with open_for_cli(store_config) as store:
+    with open_for_writing(store_config) as store:
         store.ensure_schema()
     click.echo(f"schema ready in {store_config.describe()}")
 
@@ -69,6 +81,10 @@ def cypher(query: str, params: tuple[str, ...], store_config: StoreConfig, as_js
             parsed[name] = json.loads(raw)
         except json.JSONDecodeError:
             parsed[name] = raw
+    missing = missing_parameters(query, parsed)
+    if missing:  # both engines would read them as null and answer "(no rows)", which looks like an answer
+        raise click.UsageError(f"the query uses {', '.join('$' + m for m in missing)} but no value was given: add "
+                               + " ".join(f"-p {m}=VALUE" for m in missing))
     with open_for_cli(store_config, read_only=True) as store:
         try:
             rows = store.read_cypher(query, parsed)
@@ -85,9 +101,11 @@ def cypher(query: str, params: tuple[str, ...], store_config: StoreConfig, as_js
 @store_options
 def clear(yes: bool, store_config: StoreConfig) -> None:
     """Delete every node and relationship in the store (the schema stays)."""
+    if store_config.backend == "embedded" and not store_config.db_path.exists():
+        raise click.ClickException(f"no embedded graph at {store_config.db_path}: nothing to clear (check --db)")
     if not yes and not click.confirm(f"Delete everything in {store_config.describe()}?"):
         sys.exit(1)
-    with open_for_cli(store_config) as store:
+    with open_for_writing(store_config) as store:
         store.clear()
     click.echo(f"cleared {store_config.describe()}")
 
