@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli
+from kg.commands.common import echo_json, json_option, open_for_writing
 from kg.commands.query_gene_drugs import print_gene_drug_answers
 from kg.commands.query_symptoms import print_symptom_answers
 from kg.config import StoreConfig
@@ -37,7 +37,7 @@ def demo(db_path: Path, hpo_source: str, top: int, as_json: bool) -> None:
         if not as_json:
             click.echo(f"· {message}", err=True)
 
-    with open_for_cli(config) as store:
+    with open_for_writing(config) as store:
         report = run_demo(store, hpo_source=hpo_source, top=top, progress=progress)
     if as_json:
         echo_json(report.as_dict())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_json, json_option, open_for_writing, store_options
 from kg.config import StoreConfig
 
 
@@ -44,7 +44,7 @@ def drugcentral(data: Path, drugs: tuple[str, ...], genes: tuple[str, ...], no_t
             click.echo(f"  {step}: {done:,}/{total:,}", err=True)
 
     try:
-        with open_for_cli(store_config) as store:
+        with open_for_writing(store_config) as store:
             summary = import_drugcentral(store, data, drugs=drugs or None, genes=genes or None,
                                          targets=not no_targets, indications=not no_indications,
                                          batch_size=batch_size, progress=progress)

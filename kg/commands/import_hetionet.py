@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_json, json_option, open_for_writing, store_options
 from kg.config import StoreConfig
 
 
@@ -36,7 +36,7 @@ def hetionet(data: Path, batch_size: int, store_config: StoreConfig, as_json: bo
             click.echo(f"  {step}: {done:,}/{total:,}", err=True)
 
     try:
-        with open_for_cli(store_config) as store:
+        with open_for_writing(store_config) as store:
             summary = import_hetionet(store, data, batch_size=batch_size, progress=progress)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc

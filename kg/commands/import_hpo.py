@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_json, json_option, open_for_writing, store_options
 from kg.config import StoreConfig
 
 
@@ -33,7 +33,7 @@ def hpo(source: str, limit: int | None, diseases: tuple[str, ...], batch_size: i
         if not as_json:
             click.echo(f"  {step}: {done:,}/{total:,}", err=True)
 
-    with open_for_cli(store_config) as store:
+    with open_for_writing(store_config) as store:
         summary = import_hpo(store, source=source, limit=limit, diseases=diseases or None, batch_size=batch_size,
                              progress=progress)
     if as_json:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_json, json_option, open_for_writing, store_options
 from kg.config import StoreConfig
 from kg.interop.kgx import DEFAULT_SOURCE, TEXT_MINED_MODES, import_kgx
 
@@ -37,7 +37,7 @@ def import_kgx_command(nodes: Path, edges: Path | None, default_source: str, tex
     evidence (extractor kgx-import, empty sentence); n_evidence then equals n_pmids and mean_score
     best_score. Re-running the same import changes nothing.
     """
-    with open_for_cli(store_config) as store:
+    with open_for_writing(store_config) as store:
         summary = import_kgx(store, nodes, edges, default_source=default_source, text_mined=text_mined,
                              batch_size=batch_size)
     if as_json:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_json, json_option, open_for_writing, store_options
 from kg.config import StoreConfig
 
 
@@ -42,7 +42,7 @@ def pharmgkb(data: Path, levels: str, genes: tuple[str, ...], batch_size: int, s
 
     wanted = tuple(level.strip().upper() for level in levels.split(",") if level.strip())
     try:
-        with open_for_cli(store_config) as store:
+        with open_for_writing(store_config) as store:
             summary = import_pharmgkb(store, data, levels=wanted, genes=genes or None, batch_size=batch_size,
                                       progress=progress)
     except FileNotFoundError as exc:

@@ -9,9 +9,17 @@ import sys
 import click
 
 from extractors.pipeline import default_pipeline
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import (
+    check_inputs_exist,
+    echo_json,
+    json_option,
+    open_for_cli,
+    open_for_writing,
+    store_options,
+)
 from kg.config import StoreConfig
 from kg.ingest import CHECKPOINT_EVERY_S, Ingester, IngestSummary
+from kg.store import GraphStore
 
 
 @click.command()
@@ -41,20 +49,34 @@ def ingest(inputs: tuple[str, ...], batch_size: int, workers: int, dry_run: bool
     once in a run keeps its last record (counted as duplicates). A title + abstract over 100,000
     characters is refused (a failure naming file and PMID); the rest of its batch is stored.
 
-    Exit status: 0 when every record was stored, 1 when some records failed (listed at the end).
+    Exit status: 0 when every record was stored, 1 when some records failed (listed at the end), 2 when an
+    input names no file (nothing is opened then; a new graph that a failed run stored nothing in is removed).
     """
-    store = None
-    if not dry_run or store_config.backend == "neo4j" or store_config.db_path.exists():
-        store = open_for_cli(store_config, read_only=dry_run)
-    try:
-        ingester = Ingester(store, batch_size=batch_size, workers=workers, dry_run=dry_run,
-                            progress=sys.stderr.isatty() if progress is None else progress,
-                            checkpoint_every_s=checkpoint_every_s,
-                            pipeline_factory=functools.partial(default_pipeline, relations=relations))
-        summary = ingester.run(inputs)
-    finally:
-        if store is not None:
-            store.close()
+    check_inputs_exist(inputs, "INPUTS")  # before any store is opened or created
+    if dry_run:  # the store, where there is one, only tells new documents from unchanged ones
+        store = None
+        if store_config.backend == "neo4j" or store_config.db_path.exists():
+            store = open_for_cli(store_config, read_only=True)
+        try:
+            _run(store, inputs, batch_size, workers, True, progress, checkpoint_every_s, relations, store_config,
+                 as_json)
+        finally:
+            if store is not None:
+                store.close()
+        return
+    with open_for_writing(store_config) as store:  # a new graph that nothing was stored in is removed on failure
+        _run(store, inputs, batch_size, workers, False, progress, checkpoint_every_s, relations, store_config,
+             as_json)
+
+
+def _run(store: GraphStore | None, inputs: tuple[str, ...], batch_size: int, workers: int, dry_run: bool,
+         progress: bool | None, checkpoint_every_s: float, relations: bool, store_config: StoreConfig,
+         as_json: bool) -> None:
+    ingester = Ingester(store, batch_size=batch_size, workers=workers, dry_run=dry_run,
+                        progress=sys.stderr.isatty() if progress is None else progress,
+                        checkpoint_every_s=checkpoint_every_s,
+                        pipeline_factory=functools.partial(default_pipeline, relations=relations))
+    summary = ingester.run(inputs)
     if as_json:
         echo_json({"store": store_config.describe(), "dry_run": dry_run, **summary.as_dict()})
     else:
