@@ -29,12 +29,23 @@ def evaluate() -> None:
 def evaluate_ner(corpus: str, split: str, file: Path | None, data_root: Path | None, model_path: Path | None,
                  as_json: bool) -> None:
     """Strict mention-level P/R/F1 per type and micro, for the types CORPUS annotates."""
+    from extractors.ner.corpora import corpus_path
     from extractors.ner.evaluate import evaluate_corpus, format_report
 
+    try:
+        path = file or corpus_path(corpus, split, data_root)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not path.exists():  # the corpus reader would only log it and score zero documents as 0.00
+        raise click.ClickException(f"{corpus} {split} corpus not found at {path}: point --data (or KG_SHARED_DATA) "
+                                   "at the shared data folder, or give the file with --file")
     try:
         report = evaluate_corpus(corpus, split, data_root, file, model_path)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
+    if not report["documents"]:
+        raise click.ClickException(f"no documents could be read from {path} (is it the {corpus} corpus in its "
+                                   "format?): nothing to score")
     if as_json:
         echo_json(report)
     else:
