@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_json, fail_if_strict, json_option, open_for_cli, store_options, strict_option
 from kg.config import StoreConfig
 
 
@@ -18,10 +18,11 @@ from kg.config import StoreConfig
 @click.option("--lexicon", "use_lexicon", is_flag=True,
               help="Also resolve aliases and full gene names with the shipped normalization lexicon (loads in "
                    "~10 s; its first use builds an index for minutes). Only consulted when the store has no match.")
+@strict_option
 @store_options
 @json_option
-def drugs_for_gene(gene: str, top: int, evidence_per_edge: int, use_lexicon: bool, store_config: StoreConfig,
-                   as_json: bool) -> None:
+def drugs_for_gene(gene: str, top: int, evidence_per_edge: int, use_lexicon: bool, strict: bool,
+                   store_config: StoreConfig, as_json: bool) -> None:
     """Drugs whose action or risk GENE changes: direct drug–gene edges and gene – disease ← treats paths.
 
     \b
@@ -34,6 +35,8 @@ def drugs_for_gene(gene: str, top: int, evidence_per_edge: int, use_lexicon: boo
     `kg import drugcentral`). Each drug's score combines its paths (noisy-OR); a path's score is its predicate
     weight times its edges' support (curated source, distinct PMIDs, best extraction score); see
     queries/gene_drugs.py for the formula.
+
+    Exit status 0 also when GENE is not recognised or has no drugs (that is an answer); with --strict, 1.
     """
     from queries.gene_drugs import GeneDrugFinder, GeneDrugParams, LazyLexicon
 
@@ -46,6 +49,15 @@ def drugs_for_gene(gene: str, top: int, evidence_per_edge: int, use_lexicon: boo
         echo_json(payload)
     else:
         print_gene_drug_answers(payload)
+    fail_if_strict(strict, gene_drug_problems(payload))
+
+
+def gene_drug_problems(result: dict[str, Any]) -> list[str]:
+    """What --strict fails on: the gene not recognised, or no drug linked to it."""
+    bad = result["unrecognized"]
+    if bad:
+        return [f"gene {bad['text']!r} not recognised ({bad['reason']})"]
+    return [] if result["answers"] else [f"no drugs linked to {result['gene']['name']} ({result['gene']['id']})"]
 
 
 def print_gene_drug_answers(result: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_json, fail_if_strict, json_option, open_for_cli, store_options, strict_option
 from kg.config import StoreConfig
 
 
@@ -23,10 +23,11 @@ from kg.config import StoreConfig
 @click.option("--lexicon", "use_lexicon", is_flag=True,
               help="Also resolve drug/condition/gene names the store lacks (brand names, aliases) with the shipped "
                    "normalization lexicon (loads in ~10 s when first needed).")
+@strict_option
 @store_options
 @json_option
 def patient(symptoms: str, history: str, drugs: str, genotype: str, top: int, top_diseases: int, per_disease: int,
-            use_lexicon: bool, store_config: StoreConfig, as_json: bool) -> None:
+            use_lexicon: bool, strict: bool, store_config: StoreConfig, as_json: bool) -> None:
     """A differential diagnosis, candidate treatments and risk flags for one patient profile.
 
     \b
@@ -37,6 +38,8 @@ def patient(symptoms: str, history: str, drugs: str, genotype: str, top: int, to
     Risk flags: adverse effects (a drug causes a condition of the history, a symptom or a diagnosis),
     interactions with current drugs (interacts_with), and pharmacogenomic warnings (drug–gene edges of the
     genotype's gene). The store is opened read-only and nothing about the patient is written or logged.
+
+    Exit status 0 also when an item is not recognised or the symptoms match no disease; with --strict, 1.
     """
     from queries.gene_drugs import LazyLexicon
     from queries.patient import PatientAnalyzer, PatientProfile
@@ -52,6 +55,23 @@ def patient(symptoms: str, history: str, drugs: str, genotype: str, top: int, to
         echo_json(report)
     else:
         _print(report)
+    fail_if_strict(strict, patient_problems(report, symptoms_given=bool(symptoms.strip())))
+
+
+def patient_problems(report: dict[str, Any], *, symptoms_given: bool) -> list[str]:
+    """What --strict fails on: any item of the profile not recognised, or symptoms that match no disease."""
+    diff = report["differential"]
+    texts = [u["text"] for u in diff["unrecognized"]]
+    texts += [u["text"] for items in report["unrecognized"].values() for u in items]
+    texts += [g["query"] for g in report["genotypes"] if g["unrecognized"]]
+    omitted = sum(report["unrecognized_omitted"].values())  # per field, symptoms included
+    problems = []
+    if texts or omitted:
+        more = f" and {omitted} more" if omitted else ""
+        problems.append(f"not recognised: {', '.join(map(repr, texts))}{more}")
+    if symptoms_given and not diff["answers"]:
+        problems.append("the symptoms match no disease")
+    return problems
 
 
 def _print(report: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_json, fail_if_strict, json_option, open_for_cli, store_options, strict_option
 from kg.config import StoreConfig
 
 
@@ -15,14 +15,18 @@ from kg.config import StoreConfig
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many diseases.")
 @click.option("--rerank", is_flag=True,
               help="Rerank the graph's candidates with the language model (MiniLM; see queries/rerank.py).")
+@strict_option
 @store_options
 @json_option
-def symptoms(text: str, top: int, rerank: bool, store_config: StoreConfig, as_json: bool) -> None:
+def symptoms(text: str, top: int, rerank: bool, strict: bool, store_config: StoreConfig, as_json: bool) -> None:
     """Diseases for TEXT: "fever, productive cough, no rash" or "HP:0001945, -HP:0000988".
 
     Needs phenotype annotations in the store (kg import hpo). The score combines the information content of the
     matched phenotypes (Resnik best match over the HPO hierarchy), query coverage, text-mined evidence and a
     penalty for diseases with many phenotypes; see queries/symptoms.py for the formula.
+
+    Exit status 0 also when a symptom is not recognised or no disease matches (that is an answer); with
+    --strict, 1.
     """
     from queries.symptoms import SymptomRanker
 
@@ -38,6 +42,19 @@ def symptoms(text: str, top: int, rerank: bool, store_config: StoreConfig, as_js
         echo_json(result)
     else:
         print_symptom_answers(result)
+    fail_if_strict(strict, symptom_problems(result))
+
+
+def symptom_problems(result: dict[str, Any]) -> list[str]:
+    """What --strict fails on: symptoms not recognised, or no matching disease."""
+    problems = []
+    unrecognized = [repr(item["text"]) for item in result["unrecognized"]]
+    if unrecognized or result["unrecognized_omitted"]:
+        more = f" and {result['unrecognized_omitted']} more" if result["unrecognized_omitted"] else ""
+        problems.append(f"not recognised: {', '.join(unrecognized)}{more}")
+    if not result["answers"]:
+        problems.append("no matching diseases")
+    return problems
 
 
 def print_symptom_answers(result: dict[str, Any]) -> None:
