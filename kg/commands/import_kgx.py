@@ -40,6 +40,10 @@ def import_kgx_command(nodes: Path, edges: Path | None, default_source: str, tex
     with open_for_writing(store_config) as store:
         summary = import_kgx(store, nodes, edges, default_source=default_source, text_mined=text_mined,
                              batch_size=batch_size)
+        if not summary.nodes_read and not summary.edges_read:  # not a KGX file: say so, and keep no new graph
+            files = " or ".join(str(p) for p in (nodes, edges) if p is not None)
+            raise click.ClickException(f"no KGX nodes or edges read from {files}: expected KGX .tsv or .jsonl "
+                                       "(optionally .gz) files, such as `kg export kgx` writes")
     if as_json:
         echo_json({"store": store_config.describe(), **summary.as_dict()})
     else:

@@ -163,6 +163,16 @@ def test_failing_import_keeps_an_existing_store(tmp_path: Path, graph: Path) -> 
     assert existing.exists()
 
 
+def test_import_of_a_file_that_is_not_kgx_fails_and_creates_no_store(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("just some text\n")
+    db = tmp_path / "new.lbug"
+    result = kg("import", "kgx", notes, "--db", db)
+    assert result.exit_code == 1
+    assert "no KGX nodes or edges read" in error_line(result)
+    assert not db.exists()
+
+
 def test_clear_of_a_missing_store_creates_none(tmp_path: Path) -> None:
     db = tmp_path / "absent.lbug"
     result = kg("clear", "--yes", "--db", db)
