@@ -68,7 +68,11 @@ def lookup(text: str, category: str | None, k: int, table: Path | None, as_json:
     from extractors.normalize.component import Normalizer
 
     normalizer = Normalizer(table=table)
-    match = normalizer.resolve(text, category)
+    try:
+        match = normalizer.resolve(text, category)  # reads the table on first use
+    except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
+        raise click.ClickException(f"cannot read the lexicon table {table or '(default)'}: {exc} — give a table "
+                                   "that `kg lexicon build` wrote (.tsv.gz)") from exc
     rows = [{"curie": match.curie, "name": match.name, "category": str(match.category), "score": match.score,
              "method": match.method, "matched": match.matched}]
     if k and category:

@@ -262,3 +262,11 @@ def test_output_cut_by_its_reader_ends_silently_as_sigpipe(graph: Path) -> None:
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == -signal.SIGPIPE, stderr
     assert stderr == ""  # no traceback, no "Exception ignored", no "Error:"
+
+
+def test_lexicon_lookup_with_a_table_that_is_not_one_fails(tmp_path: Path) -> None:
+    table = tmp_path / "table.tsv.gz"
+    table.write_text("not gzip\n")
+    result = kg("lexicon", "lookup", "CYP2D6", "--table", table)
+    assert result.exit_code == 1
+    assert f"cannot read the lexicon table {table}" in error_line(result)
