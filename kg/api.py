@@ -10,11 +10,12 @@ Endpoints (OpenAPI at ``/openapi.json``, browsable at ``/docs``):
   text); writes are refused, a timeout and a row limit are enforced;
 * ``GET /health`` — whether the store answers, and its node/relationship counts.
 
-Errors are JSON objects ``{"error": <kind>, "detail": <message>}``: 400 for a refused or invalid query, 401 for
-a missing/wrong token (on every path, ``/docs`` and ``/openapi.json`` included), 413 for a body over 2 MiB (both
-decided before the body is read, see :mod:`kg.api_gate`), 404 for an unknown edge, 422 for malformed input, 503
-when the store cannot be reached, 504 when a query ran out of time. Text that the ranker does not recognise is
-not an error: the answer lists it with its closest terms.
+Errors are JSON objects ``{"error": <kind>, "detail": <message>}``: 400 for a refused or invalid query
+(``query_too_large`` when it, its parameters or its answer exceed the server's bounds), 401 for a missing/wrong
+token (on every path, ``/docs`` and ``/openapi.json`` included), 413 for a body over 2 MiB (both decided before the
+body is read, see :mod:`kg.api_gate`), 404 for an unknown edge, 422 for malformed input, 503 when the store cannot
+be reached, 504 when a query ran out of time. Text that the ranker does not recognise is not an error: the answer
+lists it with its closest terms.
 
 Privacy: request bodies and query strings are never logged (``kg serve`` turns uvicorn's access log off and logs
 method, path and status only), and nothing is written to the store.
@@ -40,7 +41,7 @@ from pydantic import BaseModel, Field
 
 from kg.api_gate import DEFAULT_MAX_BODY_BYTES, RequestGate
 from kg.config import StoreConfig
-from kg.store import GraphStore, QueryTimeout, StoreError, StoreUnavailable, WriteRefused, open_store
+from kg.store import GraphStore, QueryTimeout, QueryTooLarge, StoreError, StoreUnavailable, WriteRefused, open_store
 from kg.store.base import split_edge_key
 from kg.store.embedded_readers import store_version
 
@@ -281,6 +282,10 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
     @app.exception_handler(WriteRefused)
     async def _refused(_: Request, exc: WriteRefused) -> JSONResponse:
         return _error(400, "write_refused", str(exc))
+
+    @app.exception_handler(QueryTooLarge)
+    async def _too_large(_: Request, exc: QueryTooLarge) -> JSONResponse:
+        return _error(400, "query_too_large", str(exc))
 
     @app.exception_handler(QueryTimeout)
     async def _timeout(_: Request, exc: QueryTimeout) -> JSONResponse:

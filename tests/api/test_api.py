@@ -165,3 +165,29 @@ def test_an_embedded_server_sees_writes_committed_after_it_opened(tmp_path):
         writer.upsert_entities([Entity("HP:0000001", Category.PHENOTYPE, "All")])
     after = client.get("/health").json()["nodes"]
     assert after["Entity"] == before["Entity"] + 1
+
+
+def test_a_slow_cypher_query_does_not_hold_up_health_or_symptoms(tmp_path):
+    import threading
+
+    from kg.store.embedded import EmbeddedStore
+
+    path = tmp_path / "graph.lbug"
+    with EmbeddedStore(path) as writer:
+        g.build(writer)
+        import_hpo(writer, diseases=[MARFAN, CF])
+    client = TestClient(create_app(StoreAccess(StoreConfig(backend="embedded", db_path=path)),
+                                   ApiSettings(cypher_timeout_s=3)))
+    assert client.post("/symptoms", json={"text": "fever"}).status_code == 200  # the ranker is built
+    slow_answer: list = []
+    slow = threading.Thread(target=lambda: slow_answer.append(client.post("/cypher", json={
+        "query": "UNWIND range(1, 300000000) AS x RETURN sum(x) AS s"})))
+    slow.start()
+    try:
+        for _ in range(5):
+            assert client.get("/health").status_code == 200
+            assert client.post("/symptoms", json={"text": "arachnodactyly"}).status_code == 200
+        assert slow.is_alive(), "the slow query ended before the other requests were answered"
+    finally:
+        slow.join(30)
+    assert slow_answer[0].json()["error"] in ("query_timeout", "query_too_large"), slow_answer[0].text
