@@ -103,7 +103,7 @@ def gene_ids(path: Path) -> dict[str, str]:
     """HGNC symbol → NCBIGene CURIE from Hetionet's gene nodes (empty when the file is absent)."""
     if not path.is_file():
         return {}
-    ids = {}
+    ids: dict[str, str] = {}
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             node, name, kind = (line.rstrip("\n").split("\t") + ["", ""])[:3]

@@ -258,9 +258,10 @@ def aggregate_evidence(
     if len(evidence) == 1:
         e = evidence[0]
         if e.supports:
-            sources = tuple(sorted({*knowledge_sources, TEXT_MINED_SOURCE})) if knowledge_sources else _TEXT_MINED_ONLY
+            with_text = (tuple(sorted({*knowledge_sources, TEXT_MINED_SOURCE})) if knowledge_sources
+                         else _TEXT_MINED_ONLY)
             return EdgeAggregate(subject, str(predicate), object_, (e.pmid,), 1, e.score, e.score / 1, e.year, e.year,
-                                 (f"{e.extractor}@{e.extractor_version}",), sources)
+                                 (f"{e.extractor}@{e.extractor_version}",), with_text)
         evidence = []
     sources = set(knowledge_sources)
     pmids: set[str] = set()

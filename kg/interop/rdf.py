@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import IO, Generic, TypeVar
+from typing import IO, Any, Generic, TypeVar
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -248,7 +248,8 @@ def export_rdf(store: GraphStore, out: Path | IO[str], fmt: str, page_size: int 
     else:
         graph, summary = build_graph(store, page_size)
         summary.format = fmt
-        text = graph.serialize(format=FORMATS[fmt], **({"auto_compact": True} if fmt == "jsonld" else {}))
+        options: dict[str, Any] = {"auto_compact": True} if fmt == "jsonld" else {}
+        text = graph.serialize(format=FORMATS[fmt], encoding=None, **options)
         if isinstance(out, Path):
             out.write_text(text, encoding="utf-8")
         else:

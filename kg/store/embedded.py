@@ -21,7 +21,7 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import ladybug
 import pyarrow as pa
@@ -203,6 +203,11 @@ class _Staged:
         return table
 
 
+def _rows(result: ladybug.QueryResult) -> list[list[Any]]:
+    """A result's rows as lists (the engine's default; it answers dicts only when asked to)."""
+    return cast(list[list[Any]], result.get_all())
+
+
 class EmbeddedStore(GraphStore):
     backend = "embedded"
 
@@ -216,8 +221,8 @@ class EmbeddedStore(GraphStore):
         elif not target.exists():
             raise StoreUnavailable(f"no embedded graph at {target}: run `kg ingest` (or `kg demo`) first, "
                                    "or point --db at an existing one")
-        self._engine_options = {"read_only": read_only, "buffer_pool_size": buffer_pool_bytes,
-                                "max_num_threads": threads}
+        self._buffer_pool_bytes, self._threads = buffer_pool_bytes, threads
+        self._closed = True  # until the engine is open
         self._open_engine()
         self._keys: dict[str, set[Any]] = {}
         self._dirty = False
@@ -233,13 +238,13 @@ class EmbeddedStore(GraphStore):
 
     # ---- lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:
-        if getattr(self, "_conn", None) is None:
+        if self._closed:
             return
         self._store_staged()
         self.flush()
         self._conn.close()
         self._db.close()
-        self._conn = None
+        self._closed = True
 
     def flush(self) -> None:
         """Store what is staged and checkpoint; then reopen the engine, which gives back the memory it keeps for
@@ -255,8 +260,10 @@ class EmbeddedStore(GraphStore):
 
     def _open_engine(self) -> None:
         try:
-            self._db = ladybug.Database(self.location, **self._engine_options)
+            self._db = ladybug.Database(self.location, read_only=self.read_only,
+                                        buffer_pool_size=self._buffer_pool_bytes, max_num_threads=self._threads)
             self._conn = ladybug.Connection(self._db)
+            self._closed = False
         except RuntimeError as exc:
             raise StoreUnavailable(
                 f"cannot open the embedded graph at {self.location}: {exc}. If another `kg` process is writing "
@@ -271,17 +278,17 @@ class EmbeddedStore(GraphStore):
 
     # ---- upgrade of stores written before edges carried evidence_ids -------------------------------------
     def _has_column(self, table: str, column: str) -> bool:
-        return any(row[1] == column for row in self._conn.execute(f"CALL table_info('{table}') RETURN *").get_all())
+        return any(row[1] == column for row in _rows(self._one(f"CALL table_info('{table}') RETURN *")))
 
     def _lacks_evidence_ids(self) -> bool:
         """Whether this store predates evidence_ids: a table lacks the column, or its first edge has none."""
-        tables = {row[1] for row in self._conn.execute("CALL show_tables() RETURN *").get_all()}
+        tables = {row[1] for row in _rows(self._one("CALL show_tables() RETURN *"))}
         for p in Predicate:
             if p.value not in tables:
                 continue
             if not self._has_column(p.value, "evidence_ids"):
                 return True
-            first = self._conn.execute(f"MATCH ()-[r:{p.value}]->() RETURN r.evidence_ids IS NULL LIMIT 1").get_all()
+            first = _rows(self._one(f"MATCH ()-[r:{p.value}]->() RETURN r.evidence_ids IS NULL LIMIT 1"))
             if first and first[0][0]:
                 return True
         return False
@@ -297,18 +304,17 @@ class EmbeddedStore(GraphStore):
         for p in Predicate:
             if not self._has_column(p.value, "evidence_ids"):
                 self._execute(f"ALTER TABLE {p.value} ADD evidence_ids STRING[]")
-            if self._conn.execute(f"MATCH ()-[r:{p.value}]->() WHERE r.evidence_ids IS NULL RETURN 1 LIMIT 1"
-                                  ).has_next():
+            if self._one(f"MATCH ()-[r:{p.value}]->() WHERE r.evidence_ids IS NULL RETURN 1 LIMIT 1").has_next():
                 pending.append(p.value)
         if not pending:
             return
-        evidence = self._conn.execute("MATCH (ev:Evidence) RETURN ev.edge_key, ev.id").get_as_arrow()
+        evidence = self._one("MATCH (ev:Evidence) RETURN ev.edge_key, ev.id").get_as_arrow()
         ids_by_key: dict[str, list[str]] = defaultdict(list)
         for key, evidence_id in zip(evidence.column(0).to_pylist(), evidence.column(1).to_pylist(), strict=True):
             ids_by_key[key].append(evidence_id)
         columns = ", ".join(f"r.{name} AS {name}" for name, _, _ in _EDGE_PROPERTIES if name != "evidence_ids")
         for table in pending:
-            edges = self._conn.execute(
+            edges = self._one(
                 f"MATCH (a:Entity)-[r:{table}]->(b:Entity) RETURN a.id AS src, b.id AS dst, {columns}").get_as_arrow()
             keys = zip(edges["src"].to_pylist(), edges["dst"].to_pylist(), strict=True)
             ids = pa.array([sorted(ids_by_key.get(f"{s}|{table}|{o}", ())) for s, o in keys], pa.list_(pa.string()))
@@ -365,9 +371,15 @@ class EmbeddedStore(GraphStore):
             self._staged = _Staged()
 
     # ---- reads -----------------------------------------------------------------------------------
-    def _execute(self, cypher: str, params: dict[str, Any] | None = None) -> Any:
+    def _one(self, cypher: str, params: dict[str, Any] | None = None) -> ladybug.QueryResult:
+        """The result of one statement (the engine answers a list of results only for several)."""
+        result = self._conn.execute(cypher, params or {})
+        assert not isinstance(result, list), "one statement at a time"
+        return result
+
+    def _execute(self, cypher: str, params: dict[str, Any] | None = None) -> ladybug.QueryResult:
         try:
-            result = self._conn.execute(cypher, params or {})
+            result = self._one(cypher, params)
         except RuntimeError as exc:
             raise StoreError(f"embedded store ({self.location}): {exc}") from exc
         self._dirty = True
@@ -376,22 +388,22 @@ class EmbeddedStore(GraphStore):
     def _read(self, cypher: str, params: dict[str, Any]) -> list[Row]:
         self._store_staged()
         try:
-            result = self._conn.execute(cypher, params)
+            result = self._one(cypher, params)
         except RuntimeError as exc:
             raise StoreError(f"embedded store ({self.location}): {exc}") from exc
         columns = result.get_column_names()
-        return [dict(zip(columns, values, strict=True)) for values in result.get_all()]
+        return [dict(zip(columns, values, strict=True)) for values in _rows(result)]
 
     def _read_bounded(self, cypher: str, params: dict[str, Any], timeout_s: float | None,
                       max_rows: int | None) -> list[Row]:
         if timeout_s is not None:
             self._conn.set_query_timeout(max(1, int(timeout_s * 1000)))
         try:
-            result = self._conn.execute(cypher, params)
+            result = self._one(cypher, params)
             columns = result.get_column_names()
             rows: list[Row] = []
             while result.has_next() and (max_rows is None or len(rows) <= max_rows):
-                rows.append(dict(zip(columns, result.get_next(), strict=True)))
+                rows.append(dict(zip(columns, cast(list[Any], result.get_next()), strict=True)))
             return rows
         except RuntimeError as exc:
             if timeout_s is not None and ("interrupt" in str(exc).lower() or "timeout" in str(exc).lower()):
@@ -428,7 +440,7 @@ class EmbeddedStore(GraphStore):
                 cypher = "MATCH (p:Publication)-[m:mentions]->(e:Entity) RETURN p.pmid, e.id, m.source"
             else:
                 cypher = f"MATCH (a:Entity)-[r:{Predicate(name).value}]->(b:Entity) RETURN a.id, b.id"
-            table = self._conn.execute(cypher).get_as_arrow()
+            table = self._one(cypher).get_as_arrow()
             columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
             self._keys[name] = set(columns[0]) if len(columns) == 1 else set(zip(*columns, strict=True))
         return self._keys[name]
@@ -477,7 +489,7 @@ class EmbeddedStore(GraphStore):
         rows = list({(m.pmid, m.entity_id, str(m.source)): {
             "src": m.pmid, "dst": m.entity_id, "source": str(m.source), "count": m.count, "major": m.major,
         } for m in mentions}.values())
-        self._ensure_entities({r["dst"] for r in rows})
+        self._ensure_entities({str(r["dst"]) for r in rows})
         known = self._key_set("mentions")
         new = [r for r in rows if (r["src"], r["dst"], r["source"]) not in known]
         old = [r for r in rows if (r["src"], r["dst"], r["source"]) in known]

@@ -299,7 +299,7 @@ class Neo4jStore(GraphStore):
             "pmid": m.pmid, "entity_id": m.entity_id, "source": str(m.source), "count": m.count,
             "major": m.major,
         } for m in mentions}.values())
-        self._ensure_entities({r["entity_id"] for r in rows})
+        self._ensure_entities({str(r["entity_id"]) for r in rows})
         for batch in _batches(rows):
             self._write(
                 "UNWIND $rows AS r MATCH (p:Publication {pmid: r.pmid}) MATCH (e:Entity {id: r.entity_id}) "
