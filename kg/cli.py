@@ -121,6 +121,7 @@ def _register_commands() -> None:
     from kg.commands.export_rdf import export_rdf_command
     from kg.commands.fetch import fetch
     from kg.commands.groups import export_group, import_group, query_group
+    from kg.commands.import_disease_ontology import disease_ontology
     from kg.commands.import_drugcentral import drugcentral
     from kg.commands.import_hetionet import hetionet
     from kg.commands.import_hpo import hpo
@@ -143,6 +144,7 @@ def _register_commands() -> None:
     import_group.add_command(drugcentral)
     import_group.add_command(pharmgkb)
     import_group.add_command(hetionet)
+    import_group.add_command(disease_ontology)
     query_group.add_command(symptoms)
     query_group.add_command(drugs_for_gene)
     query_group.add_command(patient)
