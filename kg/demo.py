@@ -21,6 +21,8 @@ from typing import Any
 from kg.store.base import GraphStore
 
 SYMPTOM_QUESTION = "tall stature, long slender fingers, ectopia lentis, aortic root aneurysm, no seizures"
+CHINESE_SYMPTOM_QUESTION = "咳嗽，痰多，发热"
+"""Cough, much sputum, fever: read through CC-CEDICT (queries/symptom_text_zh.py), each phrase shown as read."""
 GENE_QUESTION = "CYP2D6*10"
 
 Progress = Callable[[str], None]
@@ -33,12 +35,14 @@ class DemoReport:
     ingest: dict[str, Any] = field(default_factory=dict)
     hpo: dict[str, Any] = field(default_factory=dict)
     symptoms: dict[str, Any] = field(default_factory=dict)
+    symptoms_zh: dict[str, Any] = field(default_factory=dict)
     gene: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"ingest": self.ingest, "hpo": self.hpo, "symptom_question": SYMPTOM_QUESTION,
-                "symptoms": self.symptoms, "gene_question": GENE_QUESTION, "gene": self.gene,
+                "symptoms": self.symptoms, "chinese_symptom_question": CHINESE_SYMPTOM_QUESTION,
+                "symptoms_zh": self.symptoms_zh, "gene_question": GENE_QUESTION, "gene": self.gene,
                 "seconds": self.seconds}
 
 
@@ -72,7 +76,10 @@ def run_demo(store: GraphStore, *, hpo_source: str = "omim", top: int = 5,
         pipeline = functools.partial(default_pipeline, relations=True)
         report.ingest = Ingester(store, pipeline_factory=pipeline, progress=False).run([str(corpus)]).as_dict()
     with _timed(report, "symptom question", progress):
-        report.symptoms = SymptomRanker(store).search(SYMPTOM_QUESTION, top=top)
+        ranker = SymptomRanker(store)
+        report.symptoms = ranker.search(SYMPTOM_QUESTION, top=top)
+    with _timed(report, "symptom question in Chinese", progress):
+        report.symptoms_zh = ranker.search(CHINESE_SYMPTOM_QUESTION, top=top)
     with _timed(report, "gene question", progress):
         report.gene = GeneDrugFinder(store).search(GENE_QUESTION, top=top).as_dict()
     return report

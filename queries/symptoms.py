@@ -147,14 +147,42 @@ class Lexicon:
                 for m in self._terms.nearest(text, _PHENOTYPE, k)]
 
     def lookup(self, text: str) -> tuple[TermMatch | None, list[TermMatch]]:
-        """The term for ``text`` (or None) and, when there is none, the closest entries."""
+        """The term for ``text`` (or None) and, when there is none, the closest entries.
+
+        An amount said in words ("much sputum", "phlegm much", "too little urine") is also looked up as HPO says
+        it ("increased sputum", "decreased urine"), exactly and then by nearest name (the better of the two
+        readings wins).
+        """
         match = self.exact(text)
         if match:
             return match, []
+        variants = quantity_variants(text)
+        for variant in variants:
+            match = self.exact(variant)
+            if match:
+                return match, []
         near = self.nearest(text)
+        for variant in variants:
+            near = sorted([*near, *self.nearest(variant)], key=lambda m: -m.similarity)
+        near = list({m.term_id: m for m in reversed(near)}.values())[::-1][:3]
         if near and near[0].similarity >= self.fuzzy_threshold:
             return near[0], []
         return None, near
+
+
+_MORE = r"much|many|lots of|a lot of|plenty of|copious|profuse|excessive|excess|too much|a great deal of|more"
+_LESS = r"little|less|too little|scanty|scant|reduced|diminished"
+_QUANTITY_BEFORE = re.compile(rf"^(?:(?P<more>{_MORE})|(?P<less>{_LESS}))\s+(?P<rest>.+)$", re.IGNORECASE)
+_QUANTITY_AFTER = re.compile(rf"^(?P<rest>.+?)\s+(?:(?P<more>{_MORE}|increased|a lot)|(?P<less>{_LESS}|decreased))$",
+                             re.IGNORECASE)
+
+
+def quantity_variants(text: str) -> list[str]:
+    """"much sputum" / "sputum much" → ["increased sputum"], "little urine" → ["decreased urine"] (else [])."""
+    match = _QUANTITY_BEFORE.match(text.strip()) or _QUANTITY_AFTER.match(text.strip())
+    if not match:
+        return []
+    return [f"{'increased' if match['more'] else 'decreased'} {match['rest']}"]
 
 
 # ---- parsing ---------------------------------------------------------------------------------------------
@@ -166,6 +194,7 @@ class SymptomTerm:
     method: str
     similarity: float
     negated: bool = False
+    reading: str = ""  # the English it was read as, when ``text`` was not English (see queries.symptom_text_zh)
 
 
 @dataclass(slots=True)
@@ -210,7 +239,15 @@ def _count_items(clause: str) -> int:
 
 def parse_symptoms(text: str, lexicon: Lexicon, *, max_items: int = MAX_ITEMS,
                    max_unrecognized: int = MAX_UNRECOGNIZED) -> ParsedSymptoms:
-    """Split, negate and normalise a symptom description (see the module docstring for the rules)."""
+    """Split, negate and normalise a symptom description (see the module docstring for the rules).
+
+    Text with Chinese characters in it is read by :mod:`queries.symptom_text_zh` (segmented, translated through
+    CC-CEDICT, grounded in this lexicon), each term keeping the English ``reading`` it was found by.
+    """
+    from queries.symptom_text_zh import has_chinese, parse_chinese_symptoms
+
+    if has_chinese(text):
+        return parse_chinese_symptoms(text, lexicon, max_items=max_items, max_unrecognized=max_unrecognized)
     parsed = ParsedSymptoms()
     seen: set[tuple[str, bool]] = set()
 

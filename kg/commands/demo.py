@@ -29,7 +29,7 @@ def demo(db_path: Path, hpo_source: str, top: int, as_json: bool) -> None:
     symptom question and a gene question, printing the ranked answers with their evidence. Then try
     `kg query … --db DB` yourself.
     """
-    from kg.demo import GENE_QUESTION, SYMPTOM_QUESTION, run_demo
+    from kg.demo import CHINESE_SYMPTOM_QUESTION, GENE_QUESTION, SYMPTOM_QUESTION, run_demo
 
     config = StoreConfig(backend="embedded", db_path=db_path)
 
@@ -48,6 +48,8 @@ def demo(db_path: Path, hpo_source: str, top: int, as_json: bool) -> None:
                f"{report.hpo['has_phenotype']:,} disease–phenotype annotations  [{config.describe()}]")
     click.echo(f"\n$ kg query symptoms \"{SYMPTOM_QUESTION}\" --db {db_path}")
     print_symptom_answers(report.symptoms)
+    click.echo(f"\n$ kg query symptoms \"{CHINESE_SYMPTOM_QUESTION}\" --db {db_path}")
+    print_symptom_answers(report.symptoms_zh)
     click.echo(f"\n$ kg query drugs-for-gene \"{GENE_QUESTION}\" --db {db_path}")
     print_gene_drug_answers(report.gene)
     click.echo(f"\ntotal {sum(report.seconds.values()):.1f} s")

@@ -60,6 +60,10 @@ def symptom_problems(result: dict[str, Any]) -> list[str]:
 def print_symptom_answers(result: dict[str, Any]) -> None:
     from queries.symptoms import MAX_ITEMS
 
+    read = [f"{t['text']} → {t['label']}" + (f" (as \"{t['reading']}\")" if t.get("reading") else "")
+            for t in result["present"] + result["absent"] if t["method"] == "translated"]
+    if read:
+        click.echo("read as: " + ", ".join(read))
     for label, key in (("present", "present"), ("absent", "absent")):
         if result[key]:
             terms = ", ".join(f"{t['label']} ({t['term_id']}" + (f", ~{t['similarity']})" if t["method"] == "fuzzy"
