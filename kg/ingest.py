@@ -97,6 +97,18 @@ class StoreWrites:
                     for (pmid, entity_id, source), n in mention_counts.items()]
         return cls(publications, entities, mentions, relations)
 
+    @classmethod
+    def concat(cls, parts: Iterable[StoreWrites]) -> StoreWrites:
+        """One batch's writes from the writes of its documents, in document order: the same lists, in the same
+        order, as :meth:`from_documents` of those documents together (a batch holds each PMID once)."""
+        out = cls([], [], [], [])
+        for part in parts:
+            out.publications.extend(part.publications)
+            out.entities.extend(part.entities)
+            out.mentions.extend(part.mentions)
+            out.relations.extend(part.relations)
+        return out
+
 
 @dataclass(slots=True)
 class Batch:
@@ -174,7 +186,7 @@ class Ingester:
                  checkpoint_every_s: float = CHECKPOINT_EVERY_S, report: TextIO = sys.stderr) -> None:
         self.store = store
         self.pipeline_factory = pipeline_factory
-        self.pipeline = pipeline_factory()
+        self._pipeline = pipeline_factory() if self.loads_pipeline else None
         self.batch_size = batch_size
         self.workers = workers
         self.dry_run = dry_run
@@ -185,6 +197,21 @@ class Ingester:
         self._seen = SeenPmids()
         self._executor: ProcessPoolExecutor | None = None
         self._last_flush = time.monotonic()
+
+    loads_pipeline = True
+    """Whether the pipeline (its models) is loaded when the ingester is made; an engine that extracts elsewhere
+    (kg.distributed) loads it only if it ever has to extract in this process."""
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            self._pipeline = self.pipeline_factory()
+        return self._pipeline
+
+    @property
+    def pipeline_version(self) -> str:
+        """Stored on every publication; a stored publication of another version is processed again."""
+        return self.pipeline.version
 
     def run(self, inputs: Iterable[str]) -> IngestSummary:
         self._executor = self._start_workers()
@@ -247,14 +274,15 @@ class Ingester:
 
     # ---- writing ---------------------------------------------------------------------------------
     def _process(self, batch: Batch) -> None:
-        version = self.pipeline.version
+        version = self.pipeline_version
         stored = self._stored_state([d.pmid for d in batch.docs])
         todo = []
         for doc in batch.docs:
-            if stored.get(doc.pmid) == (doc.version, doc.content_hash(), version):
+            doc_version, content_hash, length = self._record_state(doc)
+            if stored.get(doc.pmid) == (doc_version, content_hash, version):
                 self.summary.skipped += 1
-            elif len(doc.text) > MAX_TEXT_CHARS:
-                self._fail(f"{batch.sources[doc.pmid]}: PMID {doc.pmid}: text of {len(doc.text):,} characters is "
+            elif length > MAX_TEXT_CHARS:
+                self._fail(f"{batch.sources[doc.pmid]}: PMID {doc.pmid}: text of {length:,} characters is "
                            f"over the pipeline's limit of {MAX_TEXT_CHARS:,} (abstracts are far shorter); not stored")
             else:
                 todo.append(doc)
@@ -262,7 +290,7 @@ class Ingester:
         if not processed:
             return
         stale = [doc.pmid for doc in processed if doc.pmid in stored]
-        writes = StoreWrites.from_documents(processed, version)
+        writes = self._store_writes(processed, version)
         if self.dry_run:
             self._describe(writes, stale)
         else:
@@ -274,6 +302,15 @@ class Ingester:
                 return
         self.summary.replaced += len(stale)
         self.summary.stored += len(processed) - len(stale)
+
+    @staticmethod
+    def _record_state(doc: Document) -> tuple[int, str, int]:
+        """Version, content hash and text length of a record read: what decides skip, replace or refuse."""
+        return doc.version, doc.content_hash(), len(doc.text)
+
+    @staticmethod
+    def _store_writes(processed: list[Document], pipeline_version: str) -> StoreWrites:
+        return StoreWrites.from_documents(processed, pipeline_version)
 
     def _extract(self, docs: list[Document], sources: dict[str, str]) -> list[Document]:
         """The documents through the pipeline, as one batch; if that fails, one at a time, so that a document the
