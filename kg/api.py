@@ -30,13 +30,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
+import fastapi_offline
+from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from kg.api_gate import DEFAULT_MAX_BODY_BYTES, RequestGate
@@ -44,10 +49,31 @@ from kg.config import StoreConfig
 from kg.store import GraphStore, QueryTimeout, QueryTooLarge, StoreError, StoreUnavailable, WriteRefused, open_store
 from kg.store.base import split_edge_key
 from kg.store.embedded_readers import store_version
+from queries.answers import (
+    API_VERSION,
+    CypherAnswer,
+    ErrorBody,
+    EvidenceAnswer,
+    GeneDrugsAnswer,
+    GraphVersion,
+    HealthAnswer,
+    InvalidRequest,
+    Meta,
+    PatientAnswer,
+    SymptomsAnswer,
+    UnknownEdge,
+    cypher_value,
+    edge_summary,
+    graph_version,
+    medkg_version,
+    page_of,
+)
 
 TOKEN_ENV = "MEDKG_API_TOKEN"
 _BEARER = HTTPBearer(auto_error=False)
 log = logging.getLogger("medkg.api")
+MEDKG_VERSION = medkg_version()
+RERANKER_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 @dataclass(slots=True)
@@ -57,6 +83,7 @@ class ApiSettings:
     cypher_max_rows: int = 1000
     max_top: int = 100
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    cors_origins: tuple[str, ...] = ()  # origins a browser may call from (none: no CORS headers at all)
 
 
 class StoreAccess:
@@ -68,7 +95,7 @@ class StoreAccess:
     one (and the rankers are rebuilt on it): answers see committed writes within ``refresh_s`` seconds."""
 
     def __init__(self, config: StoreConfig | None = None, store: GraphStore | None = None, *,
-                 refresh_s: float = 5.0) -> None:
+                 refresh_s: float = 5.0, graph_ttl_s: float = 60.0) -> None:
         if config is None and store is None:
             raise ValueError("give a store configuration or an open store")
         self.config = config
@@ -82,6 +109,10 @@ class StoreAccess:
         self._version: tuple[int, ...] = ()  # store_version() when the embedded store was opened
         self._checked_at = 0.0
         self._reopening = False
+        self.graph_ttl_s = graph_ttl_s
+        self._graph: GraphVersion | None = None  # Neo4j's graph version, and when it was read
+        self._graph_at = 0.0
+        self._graph_refreshing = False
 
     def read_cypher(self, cypher: str, params: dict[str, Any], *, timeout_s: float, max_rows: int) -> list[Any]:
         """User Cypher: on the embedded engine in killable reader processes (never behind the store lock)."""
@@ -173,9 +204,68 @@ class StoreAccess:
         with self.use() as store:
             def count(store: GraphStore) -> dict[str, Any]:
                 return {"status": "ok", "backend": store.backend, "location": store.location,
-                        **store.stats().as_dict()}
+                        **self._stats(store), "meta": self.meta(store)}
 
             return dict(self.cached("health", count)) if store.backend == "embedded" else count(store)
+
+    def meta(self, store: GraphStore | None = None, models: dict[str, str] | None = None) -> Meta:
+        """The versions an answer carries: medkg's, the graph's (:meth:`graph`) and the given models'. With
+        ``store`` (call inside :meth:`use`) the graph version is read if need be; without, the one at hand is
+        used and the store is only waited for when there is none yet."""
+        if store is None:
+            with self._lock:
+                store = self._store
+                graph = self._cache.get("graph") if store is not None and store.backend == "embedded" \
+                    else self._graph
+            if graph is None or store is None:
+                with self.use() as current:
+                    return self.meta(current, models)
+            backend = store.backend
+        else:
+            graph, backend = self.graph(store), store.backend
+        return Meta(medkg_version=MEDKG_VERSION, backend=backend, graph=graph, models=dict(models or {}))
+
+    def graph(self, store: GraphStore) -> GraphVersion:
+        """The graph's version (counts hash, last write, pipelines); call inside :meth:`use`. On the embedded
+        engine it is read once per snapshot; on Neo4j, which other clients may write to at any time, it is read
+        again in the background when older than ``graph_ttl_s`` (answers meanwhile carry the previous one)."""
+        if store.backend == "embedded":
+            return self.cached("graph", lambda s: graph_version(s, stats=self._stats(s),
+                                                                last_modified_ns=self._modified_ns(s)))
+        with self._lock:
+            graph = self._graph
+            if graph is not None and time.monotonic() - self._graph_at >= self.graph_ttl_s \
+                    and not self._graph_refreshing:
+                self._graph_refreshing = True
+                threading.Thread(target=self._refresh_graph, args=(store,), daemon=True,
+                                 name="graph-version").start()
+        if graph is None:
+            graph = graph_version(store)
+            with self._lock:
+                self._graph, self._graph_at = graph, time.monotonic()
+        return graph
+
+    def _refresh_graph(self, store: GraphStore) -> None:
+        try:
+            graph = graph_version(store)
+            with self._lock:
+                self._graph, self._graph_at = graph, time.monotonic()
+        except Exception:  # noqa: BLE001 - answers keep the previous version; the next stale one tries again
+            log.info("could not read the graph version", exc_info=True)
+        finally:
+            with self._lock:
+                self._graph_refreshing = False
+
+    def _stats(self, store: GraphStore) -> dict[str, Any]:
+        """Node and relationship counts (on the embedded engine once per snapshot)."""
+        if store.backend == "embedded":
+            return dict(self.cached("stats", lambda s: s.stats().as_dict()))
+        return store.stats().as_dict()
+
+    def _modified_ns(self, store: GraphStore) -> int | None:
+        """When the embedded snapshot's files were last written (nanoseconds since the epoch)."""
+        version = self._version if self._owned and self._version else store_version(store.location)
+        return max(version[1::2], default=0) or None
 
     def cached(self, name: str, build: Callable[[GraphStore], Any]) -> Any:
         """A per-store object (ranker, reranker) built once; call inside :meth:`use`."""
@@ -204,19 +294,35 @@ class StoreAccess:
                 self._store = None
 
 
-# ---- request and response bodies -----------------------------------------------------------------------
-class SymptomsRequest(BaseModel):
+# ---- request bodies --------------------------------------------------------------------------------------
+MAX_OFFSET = 5000
+"""The deepest page start: a page is ranked with every answer before it (their paths and evidence are built too)."""
+_DEPRECATED = {"deprecated": True}
+_TOP = "Deprecated: the same as limit."
+
+
+class PageRequest(BaseModel):
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Answers to skip (the page's start).")
+    limit: int | None = Field(None, ge=1, le=100, description="Answers on the page (default 10).")
+    top: int | None = Field(None, ge=1, le=100, description=_TOP, json_schema_extra=_DEPRECATED)
+
+    def page_limit(self) -> int:
+        if self.limit is not None and self.top is not None and self.limit != self.top:
+            raise ApiError(422, "invalid_request", f"limit ({self.limit}) and its deprecated name top ({self.top}) "
+                                                   "differ: give limit only")
+        return self.limit or self.top or 10
+
+
+class SymptomsRequest(PageRequest):
     text: str = Field(min_length=1, max_length=5000, examples=["fever, productive cough, pleuritic chest pain"],
                       description='Free text ("fever, productive cough, no rash") or CURIEs '
                                   '("HP:0001945, -HP:0000988").')
-    top: int = Field(10, ge=1, le=100)
     rerank: bool = Field(False, description="Rerank the graph candidates with the language model.")
 
 
-class GeneDrugsRequest(BaseModel):
+class GeneDrugsRequest(PageRequest):
     gene: str = Field(min_length=1, max_length=200, examples=["CYP2D6"],
                       description="A gene CURIE (NCBIGene:1565), symbol (EGFR) or star allele (CYP2D6*10).")
-    top: int = Field(10, ge=1, le=100)
     evidence: int = Field(2, ge=0, le=5, description="Supporting sentences per text-mined edge.")
 
 
@@ -239,14 +345,6 @@ class CypherRequest(BaseModel):
     max_rows: int | None = Field(None, ge=1, description="At most this many rows (capped by the server's limit).")
 
 
-class CypherResponse(BaseModel):
-    columns: list[str]
-    rows: list[dict[str, Any]]
-    truncated: bool
-    max_rows: int
-    elapsed_ms: float
-
-
 class ApiError(Exception):
     """An answer other than 200, with the JSON body ``{"error": error, "detail": detail, **extra}``."""
 
@@ -259,6 +357,37 @@ def _error(status: int, error: str, detail: str, **extra: Any) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": error, "detail": detail, **extra})
 
 
+_ERRORS: dict[int, tuple[type[BaseModel], str]] = {
+    400: (ErrorBody, "The query was refused or failed: write_refused (it writes), query_error (the store rejected "
+                     "it), query_too_large (it, its parameters or its answer exceed the server's bounds)."),
+    401: (ErrorBody, "unauthorized: no or a wrong bearer token (only when the server has one, MEDKG_API_TOKEN)."),
+    404: (UnknownEdge, "unknown_edge: the store has no such edge."),
+    413: (ErrorBody, "body_too_large: the request body is over the server's limit (2 MiB by default)."),
+    422: (InvalidRequest, "invalid_request: malformed input; each invalid field is listed under problems."),
+    503: (ErrorBody, "store_unavailable: the store cannot be reached."),
+    504: (ErrorBody, "query_timeout: the query ran longer than the server allows and was stopped."),
+}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of a route: the error bodies it may answer, as they really are."""
+    return {code: {"model": _ERRORS[code][0], "description": _ERRORS[code][1]} for code in codes}
+
+
+def _alias_of(successor: str) -> Any:
+    """A dependency of an old, unversioned path: its answers say so (RFC 9745's Deprecation header)."""
+    def mark(response: Response) -> None:
+        response.headers["Deprecation"] = "true"
+        response.headers["Link"] = f'<{successor}>; rel="successor-version"'
+
+    return Depends(mark)
+
+
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+"""Swagger UI and ReDoc (swagger-ui-bundle.js, swagger-ui.css, redoc.standalone.js, favicon.png), from the
+fastapi-offline package: ``/docs`` and ``/redoc`` load nothing from another host."""
+
+
 # ---- the app ---------------------------------------------------------------------------------------------
 def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> FastAPI:
     """The FastAPI app over ``access`` (see the module docstring for the endpoints)."""
@@ -266,9 +395,16 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
 
     # The token and the body-size limit are checked by RequestGate before any body is read; the bearer scheme
     # here only declares the security scheme in the OpenAPI document.
-    app = FastAPI(title="medkg", version="0.1.0", dependencies=[Depends(_BEARER)],
-                  description="Questions to the medkg knowledge graph, with evidence. Read-only.")
+    app = FastAPI(title="medkg", version=MEDKG_VERSION, dependencies=[Depends(_BEARER)],
+                  docs_url=None, redoc_url=None,
+                  description="Questions to the medkg knowledge graph, with evidence. Read-only. Every answer "
+                              "carries `meta`: the medkg, graph and model versions it was made with. The "
+                              "unversioned paths of earlier releases (/symptoms, …) still answer, as deprecated "
+                              "aliases of /v1/….")
     app.add_middleware(RequestGate, token=settings.token, max_body_bytes=settings.max_body_bytes, token_env=TOKEN_ENV)
+    if settings.cors_origins:  # outside the gate: a browser's preflight carries no token
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"], max_age=600)
     app.state.access = access
 
     @app.exception_handler(ApiError)
@@ -301,56 +437,89 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
         return _error(422, "invalid_request", "; ".join(f"{p['where']}: {p['problem']}" for p in problems),
                       problems=problems)
 
-    @app.get("/health", tags=["service"])
+    def route(path: str, methods: list[str], endpoint: Callable[..., Any], model: type[BaseModel],
+              errors: tuple[int, ...], tags: list[str], *, deprecate_alias: bool = True) -> None:
+        """``endpoint`` at ``/v1{path}``, and at ``path`` as an alias left out of the schema."""
+        common: dict[str, Any] = {"methods": methods, "response_model": model, "responses": _errors(*errors)}
+        app.add_api_route(f"/{API_VERSION}{path}", endpoint, tags=tags, **common)
+        alias = [_alias_of(f"/{API_VERSION}{path}")] if deprecate_alias else []
+        app.add_api_route(path, endpoint, include_in_schema=False, dependencies=alias, **common)
+
+    questions = (400, 401, 413, 422, 503)
+
+    # ---- service
     async def health() -> dict[str, Any]:
         """Whether the store answers, with its node and relationship counts."""
         # Answered on the event loop when the counts of the open snapshot are at hand: no thread, no engine.
         return access.recent_health() or await run_in_threadpool(access.health)
 
+    route("/health", ["GET"], health, HealthAnswer, (401, 503), ["service"], deprecate_alias=False)
+
+    # ---- symptoms → diseases
     def run_symptoms(body: SymptomsRequest) -> dict[str, Any]:
         from queries.symptoms import SymptomRanker
 
-        with access.use():
+        limit = min(body.page_limit(), settings.max_top)
+        with access.use() as store:
             ranker = access.cached("symptoms", SymptomRanker)
             reranker = access.cached("symptoms_rerank", lambda _: _reranker(ranker)) if body.rerank else None
-            return ranker.search(body.text, top=min(body.top, settings.max_top), reranker=reranker)
+            answer = ranker.search(body.text, top=body.offset + limit + 1, reranker=reranker)  # +1: is there more?
+            models = {"hpo": ranker.ontology.version} if ranker.ontology.version else {}
+            if reranker is not None:
+                models["reranker"] = RERANKER_MODEL
+            meta = access.meta(store, models)
+        answer["answers"], page = page_of(answer["answers"], body.offset, limit)
+        return {**answer, "page": page, "meta": meta}
 
-    @app.post("/symptoms", tags=["questions"])
     def symptoms_post(body: SymptomsRequest) -> dict[str, Any]:
         """Symptoms → ranked diseases, with matched/missing symptoms, score parts and evidence.
 
         Symptoms that match no phenotype are listed under ``unrecognized`` with their closest terms."""
         return run_symptoms(body)
 
-    @app.get("/symptoms", tags=["questions"])
     def symptoms_get(text: Annotated[str, Query(min_length=1, max_length=5000)],
-                     top: Annotated[int, Query(ge=1, le=100)] = 10, rerank: bool = False) -> dict[str, Any]:
-        """Same as POST /symptoms (prefer POST for patient data: URLs end up in proxies' logs)."""
-        return run_symptoms(SymptomsRequest(text=text, top=top, rerank=rerank))
+                     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+                     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
+                     top: Annotated[int | None, Query(ge=1, le=100, description=_TOP, deprecated=True)] = None,
+                     rerank: bool = False) -> dict[str, Any]:
+        """Same as POST /v1/symptoms (prefer POST for patient data: URLs end up in proxies' logs)."""
+        return run_symptoms(SymptomsRequest(text=text, offset=offset, limit=limit, top=top, rerank=rerank))
 
+    route("/symptoms", ["POST"], symptoms_post, SymptomsAnswer, questions, ["questions"])
+    route("/symptoms", ["GET"], symptoms_get, SymptomsAnswer, questions, ["questions"])
+
+    # ---- gene → drugs
     def run_gene_drugs(body: GeneDrugsRequest) -> dict[str, Any]:
         from queries.gene_drugs import GeneDrugFinder, GeneDrugParams
 
-        with access.use():
+        limit = min(body.page_limit(), settings.max_top)
+        with access.use() as store:
             finder = access.cached(f"gene_drugs:{body.evidence}", lambda store: GeneDrugFinder(
                 store, GeneDrugParams(evidence_per_edge=body.evidence)))
-            return finder.search(body.gene, top=body.top).as_dict()
+            answer = finder.search(body.gene, top=body.offset + limit).as_dict()
+            meta = access.meta(store)
+        answer["answers"], page = page_of(answer["answers"], body.offset, limit, total=answer["n_drugs"])
+        return {**answer, "page": page, "meta": meta}
 
-    @app.post("/drugs-for-gene", tags=["questions"])
     def drugs_for_gene_post(body: GeneDrugsRequest) -> dict[str, Any]:
-        """A gene → drugs whose action or risk it changes: typed, scored paths with their evidence.
+        """A gene → drugs whose action or risk it changes: typed, scored paths with their evidence, a page at a
+        time (``offset``, ``limit``; ``n_drugs`` counts them all).
 
         A gene the store does not know is answered under ``unrecognized`` with the closest gene names."""
         return run_gene_drugs(body)
 
-    @app.get("/drugs-for-gene", tags=["questions"])
     def drugs_for_gene_get(gene: Annotated[str, Query(min_length=1, max_length=200)],
-                           top: Annotated[int, Query(ge=1, le=100)] = 10,
+                           offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+                           limit: Annotated[int | None, Query(ge=1, le=100)] = None,
+                           top: Annotated[int | None, Query(ge=1, le=100, description=_TOP, deprecated=True)] = None,
                            evidence: Annotated[int, Query(ge=0, le=5)] = 2) -> dict[str, Any]:
-        """Same as POST /drugs-for-gene."""
-        return run_gene_drugs(GeneDrugsRequest(gene=gene, top=top, evidence=evidence))
+        """Same as POST /v1/drugs-for-gene."""
+        return run_gene_drugs(GeneDrugsRequest(gene=gene, offset=offset, limit=limit, top=top, evidence=evidence))
 
-    @app.post("/patient", tags=["questions"])
+    route("/drugs-for-gene", ["POST"], drugs_for_gene_post, GeneDrugsAnswer, questions, ["questions"])
+    route("/drugs-for-gene", ["GET"], drugs_for_gene_get, GeneDrugsAnswer, questions, ["questions"])
+
+    # ---- patient
     def patient(body: PatientRequest) -> dict[str, Any]:
         """A patient profile → differential diagnosis, candidate treatments and risk flags (adverse effects,
         interactions with current drugs, pharmacogenomic warnings). POST only: nothing of it is logged or stored."""
@@ -361,19 +530,24 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
         if not any((body.symptoms.strip(), body.history.strip(), body.drugs.strip(), body.genotype.strip())):
             raise ApiError(422, "invalid_request", "give at least one of symptoms, history, drugs, genotype")
         profile = PatientProfile.from_text(body.symptoms, body.history, body.drugs, body.genotype)
-        with access.use():
+        with access.use() as store:
             ranker = access.cached("symptoms", SymptomRanker)
             finder = access.cached("gene_drugs:2", lambda store: GeneDrugFinder(store, GeneDrugParams()))
             analyzer = access.cached("patient", lambda store: PatientAnalyzer(store, ranker, finder))
-            return analyzer.analyze(profile, top=body.top, top_diseases=body.top_diseases,
-                                    treatments_per_disease=body.treatments).as_dict()
+            report = analyzer.analyze(profile, top=body.top, top_diseases=body.top_diseases,
+                                      treatments_per_disease=body.treatments).as_dict()
+            meta = access.meta(store, {"hpo": ranker.ontology.version} if ranker.ontology.version else {})
+        return {**report, "meta": meta}
 
-    @app.get("/evidence", tags=["questions"])
+    route("/patient", ["POST"], patient, PatientAnswer, questions, ["questions"])
+
+    # ---- evidence
     def evidence(edge_key: str | None = None, subject: str | None = None, predicate: str | None = None,
                  object: str | None = None,  # noqa: A002 - the API's field name
+                 offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
                  limit: Annotated[int, Query(ge=1, le=500)] = 20) -> dict[str, Any]:
-        """An edge's aggregate and its supporting sentences, best first: ``edge_key=SUBJECT|predicate|OBJECT``
-        or ``subject``, ``predicate`` and ``object``."""
+        """An edge's aggregate and its supporting sentences, best first, a page at a time:
+        ``edge_key=SUBJECT|predicate|OBJECT`` or ``subject``, ``predicate`` and ``object``."""
         if edge_key:
             try:
                 subject, predicate, object = split_edge_key(edge_key)
@@ -388,20 +562,49 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
             if not edges:
                 raise ApiError(404, "unknown_edge", f"no {predicate!r} edge from {subject} to {object} in the store",
                                edge_key=key)
-            sentences = store.query("edge_evidence", subject=subject, predicate=predicate, object=object, limit=limit)
-        return {"edge_key": key, "edge": edges[0], "evidence": sentences}
+            sentences = store.query("edge_evidence", subject=subject, predicate=predicate, object=object,
+                                    limit=offset + limit + 1)
+            meta = access.meta(store)
+        shown, page = page_of(sentences, offset, limit)
+        return {"edge_key": key, "edge": edge_summary(edges[0]), "evidence": shown, "page": page, "meta": meta}
 
-    @app.post("/cypher", tags=["cypher"], response_model=CypherResponse)
-    def cypher(body: CypherRequest) -> CypherResponse:
-        """Read-only Cypher with parameters; writes are refused (400), slow queries stopped (504), rows capped."""
+    route("/evidence", ["GET"], evidence, EvidenceAnswer, (400, 401, 404, 422, 503), ["questions"])
+
+    # ---- Cypher
+    def cypher(body: CypherRequest) -> dict[str, Any]:
+        """Read-only Cypher with parameters; writes are refused (400), slow queries stopped (504), rows capped.
+
+        Nodes come back as ``{"labels", "properties"}``, relationships as ``{"type", "properties"}``, paths as
+        ``{"nodes", "relationships"}``: no engine ids or offsets."""
         limit = min(body.max_rows or settings.cypher_max_rows, settings.cypher_max_rows)
         started = time.perf_counter()
         rows = access.read_cypher(body.query, body.parameters, timeout_s=settings.cypher_timeout_s, max_rows=limit)
         truncated = len(rows) > limit
         rows = rows[:limit]
-        return CypherResponse(columns=list(rows[0]) if rows else [], rows=[_jsonable(r) for r in rows],
-                              truncated=truncated, max_rows=limit,
-                              elapsed_ms=round((time.perf_counter() - started) * 1000, 1))
+        return {"columns": list(rows[0]) if rows else [], "rows": [cypher_value(r) for r in rows],
+                "truncated": truncated, "max_rows": limit,
+                "elapsed_ms": round((time.perf_counter() - started) * 1000, 1), "meta": access.meta()}
+
+    route("/cypher", ["POST"], cypher, CypherAnswer, (400, 401, 413, 422, 503, 504), ["cypher"])
+
+    # ---- documentation, served from this process
+    app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title="medkg API",
+                                   swagger_js_url=f"{root}/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{root}/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url=f"{root}/docs-assets/favicon.png",
+                                   swagger_ui_parameters={"validatorUrl": None})  # no badge from another host
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_redoc_html(openapi_url=f"{root}/openapi.json", title="medkg API",
+                              redoc_js_url=f"{root}/docs-assets/redoc.standalone.js",
+                              redoc_favicon_url=f"{root}/docs-assets/favicon.png", with_google_fonts=False)
 
     return app
 
@@ -412,14 +615,3 @@ def _reranker(ranker: Any) -> Any:
     reranker = SymptomReranker(ranker)
     reranker.warm()
     return reranker
-
-
-def _jsonable(value: Any) -> Any:
-    """Rows from either driver as JSON values (graph objects and dates as strings)."""
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)

@@ -59,7 +59,7 @@ def test_evidence_by_key_and_by_triple(graph):
     key = f"{g.PNEUMONIA}|has_phenotype|{g.FEVER}"
     body = client.get("/evidence", params={"edge_key": key, "limit": 2}).json()
     assert body["edge"]["n_pmids"] == 2 and body["edge"]["subject_name"] == "Pneumonia"
-    assert [e["pmid"] for e in body["evidence"]] == ["101", "102"]  # best score first, cut at the limit
+    assert [e["pmid"] for e in body["evidence"]] == ["PMID:101", "PMID:102"]  # best first, cut at the limit
     assert body["evidence"][0]["sentence"] == "Sentence 0 of 101."
     same = client.get("/evidence", params={"subject": g.PNEUMONIA, "predicate": "has_phenotype",
                                            "object": g.FEVER}).json()
@@ -118,7 +118,7 @@ def test_bearer_token_is_required_when_configured(graph):
 
 def test_openapi_lists_the_endpoints(graph):
     paths = client_for(graph).get("/openapi.json").json()["paths"]
-    assert {"/health", "/symptoms", "/evidence", "/cypher"} <= set(paths)
+    assert {"/v1/health", "/v1/symptoms", "/v1/evidence", "/v1/cypher"} <= set(paths)
 
 
 def test_unreachable_store_answers_503(tmp_path):
