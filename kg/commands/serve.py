@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 
 import click
@@ -27,10 +28,14 @@ from kg.config import StoreConfig
                    "question.")
 @click.option("--rerank-warm", is_flag=True,
               help="Also load the language model and embed the phenotype names at start.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="Let browser pages from ORIGIN (e.g. https://app.example.org; '*' for any) call the API; "
+                   "repeatable. Off by default: no CORS headers are sent.")
 @store_options
 def serve(host: str, port: int, cypher_timeout: float, cypher_max_rows: int, refresh_every: float, warm: bool,
-          rerank_warm: bool, store_config: StoreConfig) -> None:
-    """Serve the graph over HTTP: /symptoms, /evidence, /cypher, /health (OpenAPI docs at /docs).
+          rerank_warm: bool, cors_origins: tuple[str, ...], store_config: StoreConfig) -> None:
+    """Serve the graph over HTTP: /v1/symptoms, /v1/drugs-for-gene, /v1/patient, /v1/evidence, /v1/cypher,
+    /v1/health (OpenAPI docs at /docs and /redoc, served from this process: they work offline).
 
     The store is opened read-only. Set MEDKG_API_TOKEN to require 'Authorization: Bearer <token>' on every
     request. Request bodies and query strings are never logged (they may describe patients).
@@ -45,13 +50,18 @@ def serve(host: str, port: int, cypher_timeout: float, cypher_max_rows: int, ref
                                "without authentication")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     access = StoreAccess(store_config, refresh_s=refresh_every)
+    for origin in cors_origins:
+        if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
+            raise click.BadParameter(f"{origin!r} is not an origin: give scheme://host[:port] (no path), or '*'",
+                                     param_hint="--cors-origin")
     settings = ApiSettings(token=token or None, cypher_timeout_s=cypher_timeout,
-                           cypher_max_rows=cypher_max_rows)
+                           cypher_max_rows=cypher_max_rows, cors_origins=tuple(dict.fromkeys(cors_origins)))
     app = create_app(access, settings)
     if warm:
         threading.Thread(target=_warm, args=(access, rerank_warm), daemon=True, name="warm").start()
     click.echo(f"medkg API on http://{host}:{port} (docs: /docs) over {store_config.describe()}"
-               + ("; bearer token required" if settings.token else ""))
+               + ("; bearer token required" if settings.token else "")
+               + (f"; CORS for {', '.join(settings.cors_origins)}" if settings.cors_origins else ""))
     try:
         uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
     finally:
@@ -67,7 +77,8 @@ def _warm(access: object, rerank: bool) -> None:
     assert isinstance(access, StoreAccess)
     log = logging.getLogger("medkg.api")
     try:
-        with access.use():
+        with access.use() as store:
+            access.meta(store)  # the graph version every answer carries
             ranker = access.cached("symptoms", SymptomRanker)
             if ranker.stats.n_diseases:
                 ranker.lexicon.nearest("fever")  # builds the fuzzy-match index

@@ -81,3 +81,35 @@ def test_an_empty_token_is_refused_at_start(tmp_path):
     result = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--db", str(db), "--port", str(_free_port())],
                             env={**os.environ, "MEDKG_API_TOKEN": ""}, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "MEDKG_API_TOKEN is set but empty" in result.stderr
+
+
+def test_cors_origin_is_opt_in_and_repeatable(tmp_path, monkeypatch):
+    """`kg serve --cors-origin A --cors-origin B` builds the app with CORS for A and B only; without it, none."""
+    import uvicorn
+    from click.testing import CliRunner
+    from fastapi.testclient import TestClient
+
+    from kg.cli import main
+
+    db = tmp_path / "graph.lbug"
+    with EmbeddedStore(db) as store:
+        g.build(store)
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(app))
+    monkeypatch.delenv("MEDKG_API_TOKEN", raising=False)
+    runner = CliRunner()
+    base = ["serve", "--db", str(db), "--no-warm"]
+    result = runner.invoke(main, [*base, "--cors-origin", "https://a.example", "--cors-origin", "http://b.example:8080"])
+    assert result.exit_code == 0, result.output
+    assert "CORS for https://a.example, http://b.example:8080" in result.output
+    assert runner.invoke(main, base).exit_code == 0
+    with_cors, without = (TestClient(app) for app in served)
+    for origin in ("https://a.example", "http://b.example:8080"):
+        allowed = with_cors.get("/v1/health", headers={"Origin": origin})
+        assert allowed.headers["access-control-allow-origin"] == origin
+    assert "access-control-allow-origin" not in with_cors.get("/v1/health", headers={"Origin": "https://c.example"}
+                                                              ).headers
+    assert "access-control-allow-origin" not in without.get("/v1/health", headers={"Origin": "https://a.example"}
+                                                            ).headers
+    bad = runner.invoke(main, [*base, "--cors-origin", "a.example/path"])
+    assert bad.exit_code == 2 and "is not an origin" in bad.output
