@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import spacy
 from spacy.language import Language
@@ -420,9 +421,15 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+class TrainReport(TypedDict):
+    model: str
+    size_bytes: int
+    conversion: dict[str, dict[str, dict[str, int]]]  # corpus group → split → conversion counts
+
+
 def train_ner(data_root: Path, out: Path = DEFAULT_MODEL_DIR, settings: TrainSettings | None = None,
               work_dir: Path | None = None, jobs: int = 1, only: Sequence[str] = (),
-              base: Path | None = None, with_bc2gm: bool = True) -> dict[str, object]:
+              base: Path | None = None, with_bc2gm: bool = True) -> TrainReport:
     """Convert the corpora, train the components (``jobs`` in parallel), assemble the model at ``out``.
 
     ``only``: train just these components and copy the others from the model at ``base`` (each component

@@ -63,7 +63,7 @@ def train_ner_command(data_root: Path | None, out: Path | None, max_epochs: int,
         echo_json(report)
         return
     click.echo(f"model written to {report['model']} ({report['size_bytes'] / 1e6:.1f} MB)")
-    for group, stats in report["conversion"].items():  # type: ignore[union-attr]
+    for group, stats in report["conversion"].items():
         for part, s in stats.items():
             click.echo(f"  {group} {part}: {s['docs']} docs, {s['mentions']} mentions, "
                        f"{s['misaligned']} misaligned (expanded), {s['overlapping']} overlapping (dropped), "
