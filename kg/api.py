@@ -1,21 +1,41 @@
 """The HTTP interface (``kg serve``): the query operations of the CLI as a FastAPI app, over a read-only store.
 
-Endpoints (OpenAPI at ``/openapi.json``, browsable at ``/docs``):
+Endpoints (OpenAPI at ``/openapi.json``, browsable at ``/docs`` and ``/redoc``), all under ``/v1``:
 
-* ``GET|POST /symptoms`` — free-text symptoms or HPO CURIEs → ranked diseases (``rerank`` adds the LM rerank);
-* ``GET|POST /drugs-for-gene`` — a gene (CURIE, symbol, star allele) → drugs, with typed paths and evidence;
-* ``POST /patient`` — symptoms, history, current drugs, genotype → differential, treatments, risk flags;
-* ``GET /evidence`` — an edge's aggregate and supporting sentences, by ``edge_key`` or subject/predicate/object;
-* ``POST /cypher`` — read-only Cypher with parameters (values travel as parameters, never spliced into the
+* ``GET|POST /v1/symptoms`` — free-text symptoms or HPO CURIEs → ranked diseases (``rerank`` adds the LM rerank);
+* ``GET|POST /v1/drugs-for-gene`` — a gene (CURIE, symbol, star allele) → drugs, with typed paths and evidence;
+* ``POST /v1/patient`` — symptoms, history, current drugs, genotype → differential, treatments, risk flags;
+* ``GET /v1/evidence`` — an edge's aggregate and supporting sentences, by ``edge_key`` or subject/predicate/object;
+* ``POST /v1/cypher`` — read-only Cypher with parameters (values travel as parameters, never spliced into the
   text); writes are refused, a timeout and a row limit are enforced;
-* ``GET /health`` — whether the store answers, and its node/relationship counts.
+* ``GET /v1/health`` — whether the store answers, and its node/relationship counts;
+* ``POST /v1/query`` — one-hop TRAPI 1.5 for Translator clients: a query graph of two nodes and one edge (Biolink
+  categories and predicates) → ``knowledge_graph`` and ``results`` (:mod:`queries.trapi`).
 
-Errors are JSON objects ``{"error": <kind>, "detail": <message>}``: 400 for a refused or invalid query
-(``query_too_large`` when it, its parameters or its answer exceed the server's bounds), 401 for a missing/wrong
-token (on every path, ``/docs`` and ``/openapi.json`` included), 413 for a body over 2 MiB (both decided before the
-body is read, see :mod:`kg.api_gate`), 404 for an unknown edge, 422 for malformed input, 503 when the store cannot
-be reached, 504 when a query ran out of time. Text that the ranker does not recognise is not an error: the answer
+The unversioned paths of earlier releases (``/symptoms``, ``/drugs-for-gene``, ``/patient``, ``/evidence``,
+``/cypher``) answer exactly as their ``/v1`` path, with ``Deprecation: true`` and a ``Link: </v1/…>;
+rel="successor-version"`` header, and are left out of the schema; ``/health`` stays as a liveness path.
+
+Contract. Every 200 answer is typed by a model of :mod:`queries.answers` (the same models the CLI's ``--json``
+uses) and carries ``meta``: the medkg version, the backend, the graph's version (a hash of its counts per label
+and type, its last write where known, the pipeline versions recorded on its publications) and the models the
+answer used (HPO release, reranker). PMIDs are CURIEs (``PMID:123``) and edges name their ends ``subject`` /
+``object``. Ranked lists come a page at a time: ``offset`` and ``limit`` (at most 100; ``top`` is the deprecated
+name of ``limit``), and ``page`` tells ``returned``, ``total`` (where known) and ``next_offset`` (null on the last
+page). ``/v1/cypher`` rows hold no engine internals: nodes are ``{"labels", "properties"}``, relationships
+``{"type", "properties"}``, paths ``{"nodes", "relationships"}``.
+
+Errors are JSON objects ``{"error": <kind>, "detail": <message>, ...}``, declared as such in the schema: 400 for a
+refused or invalid query (``query_too_large`` when it, its parameters or its answer exceed the server's bounds),
+401 for a missing/wrong token (on every path, ``/docs`` and ``/openapi.json`` included), 413 for a body over 2 MiB
+(both decided before the body is read, see :mod:`kg.api_gate`), 404 for an unknown edge (with ``edge_key``), 422
+for malformed input (with ``problems``: each field and what is wrong with it), 503 when the store cannot be
+reached, 504 when a query ran out of time. Text that the ranker does not recognise is not an error: the answer
 lists it with its closest terms.
+
+Browsers: CORS is off unless origins are given (``kg serve --cors-origin``); its middleware sits outside the gate,
+so that a preflight (which carries no token) is answered. ``/docs`` and ``/redoc`` load Swagger UI and ReDoc from
+``/docs-assets`` (the files of the fastapi-offline package): nothing is fetched from another host.
 
 Privacy: request bodies and query strings are never logged (``kg serve`` turns uvicorn's access log off and logs
 method, path and status only), and nothing is written to the store.
@@ -68,6 +88,7 @@ from queries.answers import (
     medkg_version,
     page_of,
 )
+from queries.trapi import TrapiAnswer, TrapiQuery, UnsupportedQuery, one_hop_cypher, trapi_response
 
 TOKEN_ENV = "MEDKG_API_TOKEN"
 _BEARER = HTTPBearer(auto_error=False)
@@ -586,6 +607,26 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
                 "elapsed_ms": round((time.perf_counter() - started) * 1000, 1), "meta": access.meta()}
 
     route("/cypher", ["POST"], cypher, CypherAnswer, (400, 401, 413, 422, 503, 504), ["cypher"])
+
+    # ---- TRAPI
+    def trapi_query(body: TrapiQuery) -> dict[str, Any]:
+        """One-hop TRAPI 1.5 (Translator): a query graph of two nodes (one pinned by ``ids``) and one edge, with
+        Biolink categories and predicates → the matching edges as ``knowledge_graph`` and scored ``results``.
+
+        Read as /v1/cypher is (same timeout, at most ``--cypher-max-rows`` edges). A query graph of another shape
+        is answered 400 ``unsupported_query``."""
+        try:
+            cypher_text, params, subject, object_, edge = one_hop_cypher(body.message.query_graph,
+                                                                         settings.cypher_max_rows)
+        except UnsupportedQuery as exc:
+            raise ApiError(400, "unsupported_query", str(exc)) from None
+        rows = access.read_cypher(cypher_text, params, timeout_s=settings.cypher_timeout_s,
+                                  max_rows=settings.cypher_max_rows)
+        response = trapi_response(body.message.query_graph, rows, subject, object_, edge, settings.cypher_max_rows)
+        return {**response.model_dump(), "meta": access.meta()}
+
+    app.add_api_route(f"/{API_VERSION}/query", trapi_query, methods=["POST"], response_model=TrapiAnswer,
+                      responses=_errors(400, 401, 413, 422, 503, 504), tags=["TRAPI"])
 
     # ---- documentation, served from this process
     app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
