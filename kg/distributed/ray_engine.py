@@ -346,9 +346,11 @@ class RayIngester(Ingester):
         self._pending, self._pending_n = [], 0
         for ref in refs:
             self._assign(ref, task)
-        if shard_meta(self.shard_dir, task.shard_id) is not None:  # complete but not in the manifest yet
-            self._manifest.record(task, shard_meta(self.shard_dir, task.shard_id) or {})
-            self._finished[task.shard_id] = shard_meta(self.shard_dir, task.shard_id) or {}
+        meta = shard_meta(self.shard_dir, task.shard_id)
+        if meta is not None:  # finished by a worker after its driver was stopped: not in the manifest yet
+            self._manifest.record(task, meta)
+            self._finished[task.shard_id] = meta
+            self.shards_reused += 1
             return
         actor = min(range(len(self._actors)), key=self._load.__getitem__)
         self._load[actor] += 1
