@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import shutil
 import sys
 import time
 from collections import deque
@@ -240,6 +241,7 @@ class RayIngester(Ingester):
                 self._flush_if_due()
                 bar.set_postfix(stored=self.summary.stored + self.summary.replaced, skipped=self.summary.skipped,
                                 failed=len(self.summary.failed), tasks=self.tasks_submitted, refresh=False)
+            self._remove_leftovers()
         finally:
             bar.close()
             self._stop()
@@ -268,7 +270,11 @@ class RayIngester(Ingester):
             ExtractionWorker)
         self._actors = [actor.remote(self.pipeline_factory, str(self.shard_dir)) for _ in range(self.actors_wanted)]
         self._load = [0] * len(self._actors)
-        self._version = ray.get(self._actors[0].pipeline_version.remote())
+        try:
+            self._version = ray.get(self._actors[0].pipeline_version.remote())
+        except Exception as exc:
+            self._stop()
+            raise RayEngineError(f"the extraction workers could not load the pipeline: {exc}") from exc
 
     def _stop(self) -> None:
         ray = self._ray
@@ -279,6 +285,12 @@ class RayIngester(Ingester):
         if self._started_ray:
             ray.shutdown()
             self._started_ray = False
+
+    def _remove_leftovers(self) -> None:
+        """Temporary shard folders of workers killed while writing (no task is in flight at the end of a run)."""
+        for path in self.shard_dir.glob(".*.tmp"):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
 
     def worker_pids(self) -> list[int]:
         """The process ids of the extraction actors (for tests and diagnostics)."""
@@ -303,7 +315,12 @@ class RayIngester(Ingester):
             if isinstance(scan, ReadError):
                 yield source, scan
                 continue
-            for record in self._ray.get(scan):
+            try:
+                records = self._ray.get(scan)
+            except Exception as exc:  # the file could not be read on the worker: named, and the run goes on
+                yield source, ReadError(source, f"scan failed: {type(exc).__name__}: {exc}")
+                continue
+            for record in records:
                 yield source, record
 
     # ---- planning ------------------------------------------------------------------------------------------
