@@ -5,6 +5,7 @@ duplication. Ray runs locally (tests/distributed/conftest.py); nothing is mocked
 from __future__ import annotations
 
 import functools
+import gzip
 import os
 import select
 import signal
@@ -143,3 +144,40 @@ def test_a_driver_killed_with_sigkill_is_completed_by_the_same_command(ray_clust
         expected = snapshot(local)
     with EmbeddedStore(db, read_only=True) as crashed:
         assert snapshot(crashed) == expected
+
+
+VICTIM = "41576697"  # the second citation of pubmed26n1334
+
+
+def test_a_bad_record_fails_alone_with_its_file_and_pmid(store, ray_cluster, corpus, tmp_path):
+    factory = functools.partial(pipelines.failing_on, VICTIM)
+    _, summary = ray_ingest(store, corpus, tmp_path / "shards", pipeline_factory=factory)
+    assert summary["failures"] == [f"{corpus[0]}: PMID {VICTIM}: pipeline failed: ValueError: cannot process "
+                                   f"PMID {VICTIM}"]
+    got = snapshot(store)
+    store.clear()
+    assert local_ingest(store, corpus, pipeline_factory=factory) == summary
+    assert snapshot(store) == got and len(got["publications"]) == 49
+
+
+def test_deletions_duplicates_and_revisions_in_file_order(store, ray_cluster, corpus, tmp_path):
+    """A citation stored, deleted by a later file, then revised by a third; the rest repeated unchanged."""
+    data = gzip.decompress(corpus[0].read_bytes())
+    deletion = tmp_path / "delete.xml"
+    deletion.write_text("<?xml version='1.0'?><PubmedArticleSet><DeleteCitation>"
+                        f"<PMID Version='1'>{VICTIM}</PMID></DeleteCitation></PubmedArticleSet>", encoding="utf-8")
+    title = data.index(b"<ArticleTitle>", data.index(f">{VICTIM}</PMID>".encode())) + len(b"<ArticleTitle>")
+    revised = tmp_path / "revised.xml"
+    revised.write_bytes(data[:title] + b"Revised: " + data[title:])
+    inputs = [corpus[0], deletion, revised, corpus[1], deletion]
+    for run in range(2):  # the second run starts from the first one's graph
+        _, summary = ray_ingest(store, inputs, tmp_path / "shards", pipeline_factory=pipelines.model_free,
+                                batch_size=7, records_per_task=10)
+        got = snapshot(store)
+        if run == 0:
+            assert (summary["deleted"], summary["duplicates"]) == (2, 30)
+        with EmbeddedStore(tmp_path / f"local{run}.lbug") as local:
+            for _ in range(run + 1):
+                expected_summary = local_ingest(local, inputs, pipeline_factory=pipelines.model_free, batch_size=7)
+            assert summary == expected_summary
+            assert got == snapshot(local)
