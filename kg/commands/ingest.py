@@ -38,7 +38,7 @@ from kg.store import GraphStore
               help="--engine ray: the Ray cluster to run on (auto, HOST:6379, ray://HOST:10001); without it a "
                    "local Ray instance of --workers CPUs is started for the run.")
 @click.option("--shards", "shard_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="--engine ray: where workers write their shards and the driver its manifest.json (default: "
+              help="--engine ray: where workers write their shards and the driver its manifest.jsonl (default: "
                    "GRAPH.shards beside an embedded graph, ./medkg-shards for Neo4j). On a cluster it must be a "
                    "folder every node sees. A rerun after an interruption takes finished shards from here.")
 @click.option("--dry-run", is_flag=True, help="Read and extract, print what would be written; write nothing.")

@@ -130,15 +130,22 @@ class ExtractionWorker:
     def pid(self) -> int:
         return os.getpid()
 
+    def peak_rss_mib(self) -> float:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
     def extract(self, task: ShardTask) -> dict[str, Any]:
         done = shard_meta(self.shard_dir, task.shard_id)
         if done is not None:  # a retry of a task whose shard was written before its worker died
             return done
+        start, cpu = time.time(), time.process_time()
         docs = read_documents(task.refs)
         results: list[DocResult] = []
         for group in task.groups:
             results.extend(self._extract_group(group, docs))
-        return write_shard(self.shard_dir, task, results)
+        timing = {"start": start, "end": time.time(), "cpu_s": time.process_time() - cpu, "pid": os.getpid()}
+        return write_shard(self.shard_dir, task, results, timing=timing)
 
     def _extract_group(self, group: list[DocRef], docs: dict[tuple[str, int], Document]) -> list[DocResult]:
         found = [docs[(r.source, r.index)] for r in group if (r.source, r.index) in docs]
@@ -197,6 +204,7 @@ class RayIngester(Ingester):
         self._loaded: dict[str, dict[tuple[str, int, str], DocResult]] = {}
         self._pending: list[list[DocRef]] = []
         self._pending_n = 0
+        self._pending_keys: set[tuple[str, int]] = set()
         self._plan_seen = SeenPmids()
         self._deleted_in_run: set[str] = set()
 
@@ -345,6 +353,7 @@ class RayIngester(Ingester):
         if group:
             self._pending.append(group)
             self._pending_n += len(group)
+            self._pending_keys.update((ref.source, ref.index) for ref in group)
             if self._pending_n >= self.records_per_task:
                 self._submit_pending()
 
@@ -361,6 +370,7 @@ class RayIngester(Ingester):
         refs = [ref for group in self._pending for ref in group]
         task = ShardTask(shard_id(self.pipeline_version, refs), self.pipeline_version, self._pending)
         self._pending, self._pending_n = [], 0
+        self._pending_keys.clear()
         for ref in refs:
             self._assign(ref, task)
         meta = shard_meta(self.shard_dir, task.shard_id)
@@ -409,6 +419,8 @@ class RayIngester(Ingester):
     def _extract(self, docs: list[DocRef], sources: dict[str, str]) -> list[DocResult]:  # type: ignore[override]
         processed: list[DocResult] = []
         missing: list[DocRef] = []
+        if any((ref.source, ref.index) in self._pending_keys for ref in docs):
+            self._submit_pending()  # the writer caught up with the planner
         for ref in docs:
             result = self._result_of(ref)
             if result is None:
@@ -438,8 +450,6 @@ class RayIngester(Ingester):
             return None
         key = shard if isinstance(shard, str) else shard.shard_id
         if key not in self._loaded:
-            if isinstance(shard, ShardTask) and key not in self._inflight and key not in self._finished:
-                self._submit_pending()  # the writer caught up with the planner
             self._harvest(wait_for=key)
             outcome = self._finished.get(key)
             if isinstance(outcome, BaseException):

@@ -5,10 +5,10 @@ Parquet file per table — ``records`` (which input record each row of the other
 message of a record the pipeline could not process), ``publications``, ``entities``, ``mentions``, ``relations``
 and ``evidence`` — and ``meta.json``. A worker writes it under a temporary name and renames it into place, so a
 shard folder is complete or absent; a task retried after its worker died writes it once (a retry that finds the
-folder returns it as it is). ``manifest.json`` is written by the driver only: the shards completed so far, with
-the input records each covers (source, file fingerprint, record numbers) and the pipeline version that made
-them, so that a rerun after the driver was killed takes what is done from the shards instead of extracting it
-again.
+folder returns it as it is). ``manifest.jsonl`` is written by the driver only: the shards completed so far,
+one JSON object a line, appended as each shard completes (a torn last line is ignored), each with the input
+records it covers (source, file fingerprint, record numbers) and the pipeline version that made it, so that a
+rerun after the driver was killed takes what is done from the shards instead of extracting it again.
 
 Nothing here imports Ray: the shards are plain files, read by the writer and, later, by bulk loaders.
 """
@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from kg.ingest import StoreWrites
 from kg.schema import Entity, Evidence, MentionSource, PublicationMention, PublicationRecord, Relation
 
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.jsonl"
 FORMAT = 1
 TABLES = ("records", "publications", "entities", "mentions", "relations", "evidence")
 
@@ -112,8 +112,10 @@ _SCHEMAS = {
 }
 
 
-def write_shard(directory: Path, task: ShardTask, results: Sequence[DocResult]) -> dict[str, Any]:
-    """Write ``results`` (one per ``task.refs``, in order) as shard ``task.shard_id``, atomically; its meta."""
+def write_shard(directory: Path, task: ShardTask, results: Sequence[DocResult],
+                timing: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write ``results`` (one per ``task.refs``, in order) as shard ``task.shard_id``, atomically; its meta
+    (``timing``: when and how long the worker extracted, for benchmarks)."""
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for i, (ref, result) in enumerate(zip(task.refs, results, strict=True)):
         rows["records"].append({"record": i, "source": ref.source, "index": ref.index, "pmid": ref.pmid,
@@ -145,7 +147,7 @@ def write_shard(directory: Path, task: ShardTask, results: Sequence[DocResult]) 
     tmp.mkdir(parents=True)
     meta = {"format": FORMAT, "shard": task.shard_id, "pipeline_version": task.pipeline_version,
             "rows": {name: len(rows[name]) for name in TABLES},
-            "failures": sum(1 for r in results if r.failure is not None)}
+            "failures": sum(1 for r in results if r.failure is not None), "timing": timing or {}}
     try:
         for name in TABLES:
             pq.write_table(pa.Table.from_pylist(rows[name], schema=_SCHEMAS[name]), tmp / f"{name}.parquet")
@@ -219,21 +221,28 @@ def _ranges(numbers: Iterable[int]) -> list[list[int]]:
 
 @dataclass(slots=True)
 class Manifest:
-    """The completed shards of a shard directory; written by the driver alone, replaced atomically."""
+    """The completed shards of a shard directory; appended to by the driver alone."""
 
     directory: Path
     shards: dict[str, dict[str, Any]] = field(default_factory=dict)
     _index: dict[tuple[str, str, str], list[tuple[int, int, str]]] = field(default_factory=dict)
+    _torn: bool = False  # the file ends in a line a killed driver left half-written
 
     @classmethod
     def load(cls, directory: Path) -> Manifest:
         manifest = cls(directory)
+        text = ""
         with contextlib.suppress(FileNotFoundError):
-            data = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-            if data.get("format") == FORMAT:
-                for shard, entry in data.get("shards", {}).items():
-                    if shard_meta(directory, shard) is not None:  # a shard folder removed by hand is gone
-                        manifest._add(shard, entry)
+            text = (directory / MANIFEST).read_text(encoding="utf-8")
+        manifest._torn = bool(text) and not text.endswith("\n")
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:  # a line torn by a driver killed while appending it
+                continue
+            shard = entry.get("shard")
+            if entry.get("format") == FORMAT and shard and shard_meta(directory, shard) is not None:
+                manifest._add(shard, entry)  # a shard folder removed by hand is gone
         return manifest
 
     def _add(self, shard: str, entry: dict[str, Any]) -> None:
@@ -249,17 +258,19 @@ class Manifest:
         for ref in task.refs:
             by_source[ref.source].append(ref)
         entry = {"pipeline_version": task.pipeline_version, "rows": meta.get("rows", {}),
-                 "failures": meta.get("failures", 0),
+                 "failures": meta.get("failures", 0), "timing": meta.get("timing", {}),
                  "records": {source: {"fingerprint": refs[0].fingerprint, "ranges": _ranges(r.index for r in refs)}
                              for source, refs in by_source.items()}}
+        if task.shard_id in self.shards:
+            return
         self._add(task.shard_id, entry)
-        self.save()
-
-    def save(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.directory / f".{MANIFEST}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"format": FORMAT, "shards": self.shards}, indent=1), encoding="utf-8")
-        os.replace(tmp, self.directory / MANIFEST)
+        with open(self.directory / MANIFEST, "a", encoding="utf-8") as out:
+            out.write(("\n" if self._torn else "") + json.dumps({"format": FORMAT, "shard": task.shard_id, **entry})
+                      + "\n")
+            self._torn = False
+            out.flush()
+            os.fsync(out.fileno())
 
     def shard_of(self, ref: DocRef, pipeline_version: str) -> str | None:
         """The completed shard that holds ``ref``'s result, if any."""
