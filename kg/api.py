@@ -126,6 +126,7 @@ class StoreAccess:
         self._lock = threading.RLock()
         self._embedded_lock = threading.RLock()
         self._cache: dict[str, Any] = {}
+        self._build_locks: dict[str, threading.Lock] = {}
         self._readers: Any = None  # EmbeddedReaderPool, started on the first /cypher on an embedded store
         self._version: tuple[int, ...] = ()  # store_version() when the embedded store was opened
         self._checked_at = 0.0
@@ -287,6 +288,24 @@ class StoreAccess:
         """When the embedded snapshot's files were last written (nanoseconds since the epoch)."""
         version = self._version if self._owned and self._version else store_version(store.location)
         return max(version[1::2], default=0) or None
+
+    def built(self, name: str, build: Callable[[], Any]) -> Any:
+        """A per-store object built once *without* holding the store or its locks (call outside :meth:`use`):
+        for what takes long and reads nothing from the store, such as the reranker's language model (its first
+        build took 103 s, and under the store lock every other request waited for it). Concurrent callers of one
+        name wait for the one build; everyone else is answered meanwhile."""
+        with self._lock:
+            if name in self._cache:
+                return self._cache[name]
+            lock = self._build_locks.setdefault(name, threading.Lock())
+        with lock:
+            with self._lock:
+                if name in self._cache:
+                    return self._cache[name]
+            value = build()
+            with self._lock:
+                self._cache[name] = value
+            return value
 
     def cached(self, name: str, build: Callable[[GraphStore], Any]) -> Any:
         """A per-store object (ranker, reranker) built once; call inside :meth:`use`."""
@@ -481,9 +500,13 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
         from queries.symptoms import SymptomRanker
 
         limit = min(body.page_limit(), settings.max_top)
+        reranker = None
+        if body.rerank:  # the language model is loaded outside the store lock: other requests go on meanwhile
+            with access.use():
+                ranker = access.cached("symptoms", SymptomRanker)
+            reranker = access.built("symptoms_rerank", lambda: _reranker(ranker))
         with access.use() as store:
             ranker = access.cached("symptoms", SymptomRanker)
-            reranker = access.cached("symptoms_rerank", lambda _: _reranker(ranker)) if body.rerank else None
             answer = ranker.search(body.text, top=body.offset + limit + 1, reranker=reranker)  # +1: is there more?
             models = {"hpo": ranker.ontology.version} if ranker.ontology.version else {}
             if reranker is not None:

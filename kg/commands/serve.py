@@ -82,8 +82,8 @@ def _warm(access: object, rerank: bool) -> None:
             ranker = access.cached("symptoms", SymptomRanker)
             if ranker.stats.n_diseases:
                 ranker.lexicon.nearest("fever")  # builds the fuzzy-match index
-            if rerank:
-                access.cached("symptoms_rerank", lambda _: _reranker(ranker))
+        if rerank:  # outside the store lock: questions are answered while the language model loads
+            access.built("symptoms_rerank", lambda: _reranker(ranker))
         log.info("ready: %d diseases with phenotypes", ranker.stats.n_diseases)
     except StoreError as exc:
         log.warning("could not warm up: %s", exc)

@@ -328,3 +328,46 @@ def test_docs_and_redoc_load_only_local_assets(graph):
             assert asset.status_code == 200 and len(asset.content) > 100, url
     assert client.get("/docs-assets/swagger-ui-bundle.js").headers["content-type"].startswith(
         ("application/javascript", "text/javascript"))
+
+
+# ---- warm-up -----------------------------------------------------------------------------------------------
+def test_loading_the_reranker_holds_up_no_other_request(graph, monkeypatch):
+    """The first rerank question loads the language model (103 s measured) outside the store lock."""
+    import threading
+    import time
+
+    import kg.api
+    from queries.rerank import Reranked
+
+    class InstantReranker:
+        top_n, weight = 50, 0.0
+
+        def rerank(self, texts, scored):
+            return [Reranked(s.disease_id, s.score, s.score, 1.0) for s in scored]
+
+    loading = threading.Event()
+
+    def slow_load(ranker):
+        loading.set()
+        time.sleep(4)
+        return InstantReranker()
+
+    monkeypatch.setattr(kg.api, "_reranker", slow_load)
+    client = client_for(graph)
+    assert client.post("/v1/symptoms", json={"text": "fever"}).status_code == 200  # the ranker is built
+    reranked: list = []
+    first = threading.Thread(target=lambda: reranked.append(client.post("/v1/symptoms", json={
+        "text": "fever, cough", "rerank": True})))
+    first.start()
+    try:
+        assert loading.wait(30)
+        started = time.monotonic()
+        for _ in range(3):
+            assert client.get("/v1/health").status_code == 200
+            assert client.post("/v1/symptoms", json={"text": "cough"}).status_code == 200
+            assert client.get("/v1/drugs-for-gene", params={"gene": "CYP2D6"}).status_code == 200
+        assert time.monotonic() - started < 3 and first.is_alive(), "answered while the model was loading"
+    finally:
+        first.join(30)
+    body = reranked[0].json()
+    assert body["reranked"] is True and body["meta"]["models"]["reranker"] == kg.api.RERANKER_MODEL
