@@ -37,6 +37,10 @@ Browsers: CORS is off unless origins are given (``kg serve --cors-origin``); its
 so that a preflight (which carries no token) is answered. ``/docs`` and ``/redoc`` load Swagger UI and ReDoc from
 ``/docs-assets`` (the files of the fastapi-offline package): nothing is fetched from another host.
 
+Warm-up: ``kg serve`` reads the ranking statistics and the graph version at start, in the background (and the
+reranker's language model with ``--rerank-warm``); the language model is always loaded outside the store lock
+(:meth:`StoreAccess.built`), so that the first ``rerank`` question holds up no other request.
+
 Privacy: request bodies and query strings are never logged (``kg serve`` turns uvicorn's access log off and logs
 method, path and status only), and nothing is written to the store.
 """
