@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -84,6 +87,9 @@ def ingest(inputs: tuple[str, ...], batch_size: int, engine: str, workers: int, 
             raise click.UsageError("--engine ray reads files by name on its workers: give standard input (-) to "
                                    "--engine local")
         _check_ray_installed()
+        if shard_dir is None and dry_run:  # a dry run leaves nothing behind: its shards go to a temporary folder
+            shard_dir = Path(tempfile.mkdtemp(prefix="medkg-dry-run-shards-"))
+            atexit.register(shutil.rmtree, shard_dir, ignore_errors=True)
         engine_options = {"address": address, "shard_dir": shard_dir or _default_shard_dir(store_config)}
     if dry_run:  # the store, where there is one, only tells new documents from unchanged ones
         store = None
