@@ -79,11 +79,13 @@ class Pipeline:
         return docs
 
 
-def default_pipeline(relations: bool = False) -> Pipeline:
+def default_pipeline(relations: bool = False, relation_min_score: float | None = None) -> Pipeline:
     """Gold/indexed mentions, NER and normalization; the NER model and the lexicon load once per process.
 
     ``relations`` adds the shipped relation extractor (a transformer pass per abstract, so it is opt-in:
-    ``kg ingest --relations``).
+    ``kg ingest --relations``). Its edges carry a calibrated probability of being right and, precision first,
+    only those reaching the per-family default thresholds of ``models/re/calibration.json`` are emitted;
+    ``relation_min_score`` replaces those thresholds (``0.0``: every low-floor candidate, for recall).
     """
     from extractors.ner.component import NerComponent
     from extractors.normalize.component import Normalizer
@@ -92,5 +94,5 @@ def default_pipeline(relations: bool = False) -> Pipeline:
     if relations:
         from extractors.relations.component import RelationExtractor
 
-        components.append(RelationExtractor())
+        components.append(RelationExtractor(min_score=relation_min_score))
     return Pipeline(components)

@@ -21,12 +21,17 @@ Span = tuple[int, int]
 
 @dataclass(slots=True)
 class EntityMentions:
-    """One entity of a document: its identifier, category and the character spans of its mentions."""
+    """One entity of a document: its identifier, category and the character spans of its mentions.
+
+    ``confidence`` is how sure normalization was of the identifier: the best score of the entity's mentions
+    (1 for gold or exact matches, lower for fuzzy and head-backoff matches, 0 for local ``medkg:`` ids).
+    """
 
     id: str
     category: Category
     spans: list[Span] = field(default_factory=list)
     name: str = ""
+    confidence: float = 1.0
 
 
 @dataclass(slots=True)
@@ -46,6 +51,7 @@ class RelDoc:
     labels: dict[tuple[int, int], int] = field(default_factory=dict)
     cid: set[tuple[int, int]] = field(default_factory=set)
     task: str = ""
+    title_end: int = 0  # length of the title (its sentence is sentences[0] when > 0)
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9(\[])")
@@ -125,11 +131,23 @@ def build_reldoc(pmid: str, text: str, title_end: int,
     entities = group_entities(mentions)
     spans = [span for entity in entities for span in entity.spans]
     sentences = split_sentences(text, title_end, spans)
-    return RelDoc(pmid, text, entities, sentences, candidate_pairs(entities))
+    return RelDoc(pmid, text, entities, sentences, candidate_pairs(entities), title_end=title_end)
 
 
 def from_document(doc: Document) -> RelDoc:
-    return build_reldoc(doc.pmid, doc.text, len(doc.title), text_mentions(doc))
+    rel = build_reldoc(doc.pmid, doc.text, len(doc.title), text_mentions(doc))
+    confidence: dict[str, float] = {}
+    for m in doc.mentions:
+        if m.entity_id and m.source == MentionSource.TEXT:
+            score = 0.0 if m.entity_id.startswith(LOCAL_PREFIX) else m.score
+            confidence[m.entity_id] = max(confidence.get(m.entity_id, 0.0), score)
+    for entity in rel.entities:
+        entity.confidence = confidence.get(entity.id, 1.0)
+    return rel
+
+
+LOCAL_PREFIX = "medkg:"
+"""Prefix of the local identifiers that normalization gives what no vocabulary knows."""
 
 
 def mention_sentence(sentences: list[Span], span: Span) -> int:

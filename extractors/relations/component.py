@@ -2,9 +2,14 @@
 
 It reads the normalized text mentions of each document (``entity_id`` set, ``source: text``), classifies
 every type-compatible entity pair of the abstract and appends a :class:`~kg.schema.Relation` per
-predicted pair, with one :class:`~kg.schema.Evidence`: the supporting sentence, the model's probability,
-and negation/speculation flags from :mod:`extractors.relations.cues`. Predicates follow
-:func:`extractors.relations.labels.biolink_predicate`.
+predicted pair, with one :class:`~kg.schema.Evidence`: the supporting sentence, the *calibrated* probability
+that the edge is right (:mod:`extractors.relations.calibration`: the model's probabilities and the endpoints'
+normalization confidence), and negation/speculation flags from :mod:`extractors.relations.cues`. Predicates
+follow :func:`extractors.relations.labels.biolink_predicate`.
+
+Precision first: by default an edge is emitted when its calibrated probability reaches its family's default
+threshold (``models/re/calibration.json``, chosen on dev for end-to-end precision); ``min_score`` replaces
+those thresholds by one of the caller's (``min_score=0`` gives every low-floor candidate, for recall).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 
 from kg.schema import Document, Evidence, Relation
 
+from .calibration import DEFAULT_CALIBRATION, Calibration
 from .candidates import RelDoc, from_document
 from .cues import flags
 from .labels import biolink_predicate
@@ -27,29 +33,45 @@ class RelationExtractor:
     """Typed, evidenced relations between the normalized entities of each abstract.
 
     The model loads on first use; ``quantize`` applies dynamic int8 quantization to its linear layers
-    (CPU only). ``min_score`` drops predictions whose probability is below it.
+    (CPU only). ``min_score`` (calibrated probability) replaces the per-family default thresholds of the
+    calibration; ``None`` keeps them. ``calibration``: a :class:`Calibration` or its file (default: the shipped
+    ``models/re/calibration.json``).
     """
 
     name = "relations"
 
     def __init__(self, model_path: str | Path | None = None, batch_size: int = 8, quantize: bool = False,
-                 min_score: float = 0.0) -> None:
+                 min_score: float | None = None, calibration: Calibration | str | Path | None = None) -> None:
         from .model import DEFAULT_MODEL_DIR
 
         self.model_path = Path(model_path) if model_path else DEFAULT_MODEL_DIR
         self.batch_size = batch_size
         self.quantize = quantize
         self.min_score = min_score
+        if not isinstance(calibration, Calibration):
+            calibration = Calibration.load(calibration or DEFAULT_CALIBRATION)
+        self.calibration = calibration
         self._loaded: tuple | None = None
         self._lock = threading.Lock()
+        self._version: str | None = None
 
     @property
     def version(self) -> str:
-        """Changes when the shipped weights change, so that re-ingestion re-processes documents."""
-        from .model import WEIGHTS
+        """Changes when the shipped weights, the calibration or the thresholds change, so that re-ingestion
+        re-processes documents."""
+        if self._version is None:
+            from .model import WEIGHTS
 
-        digest = hashlib.sha256((self.model_path / WEIGHTS).read_bytes()).hexdigest()[:10]
-        return f"{digest}{'-int8' if self.quantize else ''}"
+            digest = hashlib.sha256((self.model_path / WEIGHTS).read_bytes())
+            digest.update(repr((sorted((f, m.as_dict()["coef"], m.intercept)
+                                       for f, m in self.calibration.models.items()),
+                                sorted(self.calibration.thresholds.items()), self.calibration.floor,
+                                self.min_score)).encode())
+            self._version = f"{digest.hexdigest()[:10]}{'-int8' if self.quantize else ''}"
+        return self._version
+
+    def threshold(self, family: str) -> float:
+        return self.min_score if self.min_score is not None else self.calibration.thresholds[family]
 
     @property
     def model(self):
@@ -73,7 +95,7 @@ class RelationExtractor:
         from .predict import predict
 
         model, tokenizer = self.model
-        found = predict(model, tokenizer, docs, self.batch_size)
+        found = predict(model, tokenizer, docs, self.batch_size, floor=self.calibration.floor)
         return list(tqdm(found, total=len(docs), desc="relations", unit="doc", disable=not progress))
 
     def __call__(self, docs: list[Document]) -> list[Document]:
@@ -82,17 +104,24 @@ class RelationExtractor:
             doc.relations.extend(self.relations(doc, rel_doc, predictions))
         return docs
 
-    def relations(self, doc: Document, rel_doc: RelDoc, predictions: list[PairPrediction]) -> list[Relation]:
+    def scored(self, rel_doc: RelDoc, predictions: list[PairPrediction]) -> list[tuple[PairPrediction, str, float]]:
+        """``(prediction, family, calibrated probability)`` of the predictions that reach their threshold."""
         out = []
         for p in predictions:
-            if p.score < self.min_score:
-                continue
+            family, probability = self.calibration.probability(p, rel_doc)
+            if probability >= self.threshold(family):
+                out.append((p, family, probability))
+        return out
+
+    def relations(self, doc: Document, rel_doc: RelDoc, predictions: list[PairPrediction]) -> list[Relation]:
+        out = []
+        for p, _, probability in self.scored(rel_doc, predictions):
             head, tail = rel_doc.entities[p.head], rel_doc.entities[p.tail]
             sentence = rel_doc.sentences[p.sentence] if rel_doc.sentences else (0, len(rel_doc.text))
             negated, speculative = flags(rel_doc.text, sentence, head.spans, tail.spans)
             evidence = Evidence(
                 pmid=doc.pmid, sentence=rel_doc.text[sentence[0]:sentence[1]], start=sentence[0], end=sentence[1],
-                score=round(p.score, 4), extractor=EXTRACTOR, extractor_version=self.version,
+                score=round(probability, 4), extractor=EXTRACTOR, extractor_version=self.version,
                 negated=negated, speculative=speculative, year=doc.year)
             predicate = biolink_predicate(p.type, head.category, tail.category)
             out.append(Relation(head.id, predicate, tail.id, [evidence]))

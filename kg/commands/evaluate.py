@@ -65,6 +65,9 @@ def _relation_options(command):
         click.option("--model", "model_path", type=click.Path(path_type=Path, file_okay=False), default=None,
                      help="Relation model directory [default: the shipped models/re/medkg-re]."),
         click.option("--int8", "quantize", is_flag=True, help="Dynamic int8 quantization of the model (CPU)."),
+        click.option("--min-score", "min_score", type=click.FloatRange(0, 1), default=None,
+                     help="Emit edges whose calibrated probability is at least this [default: the per-family "
+                          "thresholds of models/re/calibration.json]."),
         json_option,
     ]
     for option in reversed(options):
@@ -90,14 +93,16 @@ def _evaluate_relations(which: str, **kwargs) -> None:
 @click.option("--corpus", default="biored", show_default=True, type=click.Choice(["biored"]))
 @_relation_options
 def evaluate_re(corpus: str, **kwargs) -> None:
-    """BioRED relation extraction: entity-pair and pair+type P/R/F1 (BioRED's definitions)."""
+    """BioRED relation extraction: entity-pair and pair+type P/R/F1 (BioRED's definitions, document level) of the
+    emitted edges, their reliability table and ECE, and P/R at score thresholds."""
     _evaluate_relations("re", **kwargs)
 
 
 @evaluate.command("cid")
 @_relation_options
 def evaluate_cid_command(**kwargs) -> None:
-    """BC5CDR chemical-induced-disease relations, document-level P/R/F1 (the BioCreative V measure)."""
+    """BC5CDR chemical-induced-disease relations, document-level P/R/F1 (the BioCreative V measure) of the emitted
+    causes edges, their reliability table and ECE, and P/R at score thresholds."""
     _evaluate_relations("cid", **kwargs)
 
 
