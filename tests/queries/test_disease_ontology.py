@@ -102,7 +102,7 @@ def test_real_disease_ontology_symptoms(shared_data):
 VIGNETTES = {
     "cough, much sputum, fever": ("pneumon", "bronch", "influenza", "tubercul"),
     "咳嗽，痰多，发热": ("pneumon", "bronch", "influenza", "tubercul"),
-    "polyuria, polydipsia, weight loss, fatigue": ("diabet",),
+    "polyuria, polydipsia, weight loss, fatigue": ("diabetes mellitus", "maturity-onset diabetes"),  # not insipidus
     "fever, headache, muscle pain, sore throat, runny nose": ("influenza",),
     "fever, chills, cough, shortness of breath, chest pain": ("pneumon", "bronch", "influenza", "tubercul"),
 }
