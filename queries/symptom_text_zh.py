@@ -90,29 +90,52 @@ def clean_gloss(gloss: str) -> str:
     return gloss
 
 
-@cache
-def dictionary(path: Path | None = None) -> dict[str, tuple[str, ...]]:
-    """Chinese word (simplified and traditional) → cleaned English glosses, in dictionary order."""
-    glosses: dict[str, list[str]] = defaultdict(list)
-    line_re = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
-    with (path or cedict_path()).open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                continue
-            match = line_re.match(line)
-            if not match:
-                continue
-            traditional, simplified, senses = match.groups()
-            for sense in senses.split("/"):
-                if not sense or _GLOSS_SKIP.match(sense):
+class Dictionary:
+    """Chinese word (simplified and traditional) → cleaned English glosses, in dictionary order.
+
+    The file is split into word → raw senses once (~0.5 s for 120k entries); glosses are cleaned when a word is
+    looked up.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._raw: dict[str, list[str]] = defaultdict(list)
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("#"):
                     continue
-                for part in sense.split(";"):
-                    gloss = clean_gloss(part)
-                    if gloss and len(gloss) <= 40:
-                        for word in {simplified, traditional}:
-                            if gloss not in glosses[word]:
-                                glosses[word].append(gloss)
-    return {w: tuple(g) for w, g in glosses.items()}
+                traditional, simplified, rest = (line.split(" ", 2) + ["", ""])[:3]
+                senses = rest.partition("/")[2]
+                if not senses:
+                    continue
+                self._raw[simplified].append(senses)
+                if traditional != simplified:
+                    self._raw[traditional].append(senses)
+        self._glosses: dict[str, tuple[str, ...]] = {}
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._raw
+
+    def get(self, word: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        if word not in self._raw:
+            return default
+        if word not in self._glosses:
+            glosses: list[str] = []
+            for senses in self._raw[word]:
+                for sense in senses.rstrip().rstrip("/").split("/"):
+                    if not sense or _GLOSS_SKIP.match(sense):
+                        continue
+                    for part in sense.split(";"):
+                        gloss = clean_gloss(part)
+                        if gloss and len(gloss) <= 40 and gloss not in glosses:
+                            glosses.append(gloss)
+            self._glosses[word] = tuple(glosses)
+        return self._glosses[word]
+
+
+@cache
+def dictionary(path: Path | None = None) -> Dictionary:
+    """CC-CEDICT, read once per process."""
+    return Dictionary(path or cedict_path())
 
 
 def _segment(clause: str) -> list[str]:
@@ -124,7 +147,7 @@ def _segment(clause: str) -> list[str]:
     return [w for w in jieba.lcut(clause) if w.strip()]
 
 
-def _pieces(word: str, words: dict[str, tuple[str, ...]]) -> list[str]:
+def _pieces(word: str, words: Dictionary) -> list[str]:
     """``word`` as the longest dictionary entries it holds, left to right (a character the dictionary lacks
     stays as it is)."""
     pieces, at = [], 0
@@ -137,13 +160,13 @@ def _pieces(word: str, words: dict[str, tuple[str, ...]]) -> list[str]:
     return pieces
 
 
-def glosses_of(word: str, words: dict[str, tuple[str, ...]], k: int = 4) -> list[str]:
+def glosses_of(word: str, words: Dictionary, k: int = 4) -> list[str]:
     if word in MORPHEMES:
         return list(MORPHEMES[word])
     return list(words.get(word, ()))[:k]
 
 
-def readings(clause: str, words: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+def readings(clause: str, words: Dictionary | None = None) -> list[str]:
     """English readings of a Chinese clause, most direct first (its own glosses, then compositions)."""
     words = words if words is not None else dictionary()
     found: list[str] = list(glosses_of(clause, words, k=8)) if clause not in MORPHEMES else []
