@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 MAX_READINGS = 64
 """English readings looked up per clause (compositions of the glosses of its words)."""
+MAX_NEAREST = 8
+"""Readings per clause also searched by nearest names (the others by exact names and shared words only)."""
 MIN_SIMILARITY = 0.5
 """Below this (after the discount of non-exact readings), a clause is unrecognised."""
 MAX_CLAUSE_CHARS = 40
@@ -262,7 +264,11 @@ def ground(clause: str, lexicon: Lexicon) -> tuple[TermMatch | None, str, list[T
     best: tuple[float, int, TermMatch, str] | None = None
     near: list[TermMatch] = []
     for rank, reading in enumerate(readings(clause)):
-        match, close = lexicon.lookup(reading)
+        if rank < MAX_NEAREST:
+            match, close = lexicon.lookup(reading)
+        else:  # later readings: exact names only (a nearest-name search costs ~10 ms)
+            match = next(filter(None, map(lexicon.exact, (reading, *quantity_variants(reading)))), None)
+            close = []
         candidates = []
         if match is not None and match.method in ("exact", "broad", "curie"):
             candidates.append((1.0, match))
