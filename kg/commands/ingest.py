@@ -36,7 +36,8 @@ from kg.store import GraphStore
                    "written to the store by this process; needs pip install 'medkg[ray]'.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, None),
               help=f"Extraction processes: a process pool with --engine local (this machine has {os.cpu_count()} "
-                   "cores), Ray actors (one CPU each) with --engine ray.")
+                   "cores), Ray actors (one CPU each) with --engine ray, where each task is one --batch-size "
+                   "batch (a smaller batch spreads a small input over more actors).")
 @click.option("--address", metavar="ADDR", default=None,
               help="--engine ray: the Ray cluster to run on (auto, HOST:6379, ray://HOST:10001); without it a "
                    "local Ray instance of --workers CPUs is started for the run.")
