@@ -60,9 +60,9 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], timeout_s: float = 12
         if server.poll() is not None:
             raise SystemExit(f"kg serve exited with {server.returncode} before it was ready")
         try:
-            if httpx.get(f"{base}/health", headers=headers, timeout=5).status_code == 200:
-                httpx.post(f"{base}/symptoms", json={"text": SYMPTOMS[0]}, headers=headers, timeout=60)
-                httpx.post(f"{base}/cypher", json={"query": "RETURN 1 AS x"}, headers=headers, timeout=60)
+            if httpx.get(f"{base}/v1/health", headers=headers, timeout=5).status_code == 200:
+                httpx.post(f"{base}/v1/symptoms", json={"text": SYMPTOMS[0]}, headers=headers, timeout=60)
+                httpx.post(f"{base}/v1/cypher", json={"query": "RETURN 1 AS x"}, headers=headers, timeout=60)
                 return
         except httpx.TransportError:
             pass
@@ -83,7 +83,7 @@ def plan(n: int, slow_share: float, slow_size: int, seed: int) -> list[tuple[str
     return mix
 
 
-PATHS = {"cypher_slow": "/cypher", "symptoms": "/symptoms", "health": "/health"}
+PATHS = {"cypher_slow": "/v1/cypher", "symptoms": "/v1/symptoms", "health": "/v1/health"}
 
 
 def load(base: str, mix: list[tuple[str, str, dict[str, Any] | None]], connections: int) -> dict[str, Any]:

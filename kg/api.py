@@ -227,6 +227,10 @@ class StoreAccess:
         """Whether the store answers, with its counts. On the embedded engine the counts are those of the open
         snapshot, counted once per snapshot: they change only when it is reopened, and /health then never waits
         behind the questions for the engine."""
+        self._refresh_if_stale()
+        with self._lock:
+            if self._store is not None and "health" in self._cache:  # counted on the snapshot open now
+                return dict(self._cache["health"])
         with self.use() as store:
             def count(store: GraphStore) -> dict[str, Any]:
                 return {"status": "ok", "backend": store.backend, "location": store.location,
