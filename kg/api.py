@@ -54,6 +54,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -345,7 +346,7 @@ class StoreAccess:
 # ---- request bodies --------------------------------------------------------------------------------------
 MAX_OFFSET = 5000
 """The deepest page start: a page is ranked with every answer before it (their paths and evidence are built too)."""
-_DEPRECATED = {"deprecated": True}
+_DEPRECATED: dict[str, Any] = {"deprecated": True}
 _TOP = "Deprecated: the same as limit."
 
 
@@ -486,7 +487,7 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
                       problems=problems)
 
     def route(path: str, methods: list[str], endpoint: Callable[..., Any], model: type[BaseModel],
-              errors: tuple[int, ...], tags: list[str], *, deprecate_alias: bool = True) -> None:
+              errors: tuple[int, ...], tags: list[str | Enum], *, deprecate_alias: bool = True) -> None:
         """``endpoint`` at ``/v1{path}``, and at ``path`` as an alias left out of the schema."""
         common: dict[str, Any] = {"methods": methods, "response_model": model, "responses": _errors(*errors)}
         app.add_api_route(f"/{API_VERSION}{path}", endpoint, tags=tags, **common)
@@ -499,7 +500,8 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
     async def health() -> dict[str, Any]:
         """Whether the store answers, with its node and relationship counts."""
         # Answered on the event loop when the counts of the open snapshot are at hand: no thread, no engine.
-        return access.recent_health() or await run_in_threadpool(access.health)
+        at_hand = access.recent_health()
+        return at_hand if at_hand is not None else await run_in_threadpool(access.health)
 
     route("/health", ["GET"], health, HealthAnswer, (401, 503), ["service"], deprecate_alias=False)
 

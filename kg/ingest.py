@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, Generic, Protocol, TextIO, TypeVar
 
 from tqdm import tqdm
 
@@ -110,15 +110,23 @@ class StoreWrites:
         return out
 
 
+class _Record(Protocol):
+    @property
+    def pmid(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Record)  # a Document, or the Ray engine's reference to one (kg.distributed)
+
+
 @dataclass(slots=True)
-class Batch:
+class Batch(Generic[R]):
     """Documents processed and stored together (one per PMID), with the input each was read from."""
 
-    docs: list[Document]
+    docs: list[R]
     sources: dict[str, str]  # PMID → input name, for messages
 
     @classmethod
-    def of(cls, items: dict[str, tuple[str, Document]]) -> Batch:
+    def of(cls, items: dict[str, tuple[str, R]]) -> Batch[R]:
         return cls([doc for _, doc in items.values()], {pmid: source for pmid, (source, _) in items.items()})
 
 
@@ -248,9 +256,9 @@ class Ingester:
         self._last_flush = time.monotonic()
 
     # ---- reading ---------------------------------------------------------------------------------
-    def _batches(self, records: Iterator[tuple[str, Document | Deletion | ReadError]]) -> Iterator[Batch | Deletion]:
+    def _batches(self, records: Iterator[tuple[str, R | Deletion | ReadError]]) -> Iterator[Batch[R] | Deletion]:
         """Group documents into batches; a deletion closes the current batch so that file order is kept."""
-        batch: dict[str, tuple[str, Document]] = {}  # by PMID: a later duplicate in the same batch replaces it
+        batch: dict[str, tuple[str, R]] = {}  # by PMID: a later duplicate in the same batch replaces it
         for source, record in records:
             if isinstance(record, ReadError):
                 self._fail(str(record))
@@ -273,7 +281,7 @@ class Ingester:
             yield Batch.of(batch)
 
     # ---- writing ---------------------------------------------------------------------------------
-    def _process(self, batch: Batch) -> None:
+    def _process(self, batch: Batch[Any]) -> None:  # Documents; the Ray engine's DocRefs through its hooks
         version = self.pipeline_version
         stored = self._stored_state([d.pmid for d in batch.docs])
         todo = []

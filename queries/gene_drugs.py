@@ -458,19 +458,19 @@ class GeneDrugFinder:
         evidence_ids: dict[int, list[str]] = {}
         answers = []
         for neg_score, drug_id in chosen:
-            paths = [self._shown(x, evidence_ids)[0] for x in found[drug_id]]
-            direct = [x.score for x in paths if x.kind == "direct"]
-            via = [x.score for x in paths if x.kind == "via_disease"]
+            shown = [self._shown(x, evidence_ids)[0] for x in found[drug_id]]
+            direct = [x.score for x in shown if x.kind == "direct"]
+            via = [x.score for x in shown if x.kind == "via_disease"]
             parts = {"direct": round(max(direct, default=0.0), 4), "via_disease": round(max(via, default=0.0), 4),
                      "n_direct": len(direct), "n_via_disease": len(via)}
-            for path in paths:  # rounded for output only, after the drug score is computed
-                path.score = round(path.score, 4)
-                for edge in path.edges:
-                    edge.strength = round(edge.strength, 4)
-            edges = [e for x in paths for e in x.edges]
+            for drug_path in shown:  # rounded for output only, after the drug score is computed
+                drug_path.score = round(drug_path.score, 4)
+                for support in drug_path.edges:
+                    support.strength = round(support.strength, 4)
+            edges = [e for x in shown for e in x.edges]
             sources = sorted({s for e in edges for s in (e.knowledge_sources or [e.primary_knowledge_source])})
             pmids = sorted({pm for e in edges for pm in e.pmids}, key=lambda x: (len(x), x))
-            answers.append(DrugAnswer(drug_id, names[drug_id], -neg_score, parts, paths[: self.params.max_paths],
+            answers.append(DrugAnswer(drug_id, names[drug_id], -neg_score, parts, shown[: self.params.max_paths],
                                       sources, pmids))
         self._attach_sentences(answers, evidence_ids)
         return len(ranked), answers

@@ -253,7 +253,7 @@ class PatientAnalyzer:
 
     def analyze(self, profile: PatientProfile, *, top: int = 10, top_diseases: int = 3,
                 treatments_per_disease: int = 5) -> PatientReport:
-        differential = self.ranker.search(profile.symptoms, top=top) if profile.symptoms else {
+        differential: dict[str, Any] = self.ranker.search(profile.symptoms, top=top) if profile.symptoms else {
             "query": "", "present": [], "absent": [], "unrecognized": [], "unrecognized_omitted": 0, "ignored": 0,
             "answers": []}
         history, bad_history, history_omitted = self.resolve(profile.history[:MAX_ITEMS], CONDITION_CATEGORIES)

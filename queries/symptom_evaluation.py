@@ -107,7 +107,7 @@ def evaluate(ranker: SymptomRanker, patients: list[SimulatedPatient], condition:
     ranks: list[int | None] = []
     reranked_ranks: dict[float, list[int | None]] = {w: [] for w in weights}
     graph_seconds = rerank_seconds = 0.0
-    examples = []
+    examples: list[dict[str, Any]] = []
     for patient in patients:
         started = time.perf_counter()
         terms = patient.present + patient.noise
@@ -115,7 +115,7 @@ def evaluate(ranker: SymptomRanker, patients: list[SimulatedPatient], condition:
         graph_seconds += time.perf_counter() - started
         rank = pessimistic_rank([(a.disease_id, a.score) for a in answers], patient.disease_id)
         ranks.append(rank)
-        example = {"disease_id": patient.disease_id, "query": terms, "rank": rank,
+        example: dict[str, Any] = {"disease_id": patient.disease_id, "query": terms, "rank": rank,
                    "top": [a.disease_id for a in answers[:3]]}
         if reranker is not None:
             labels = [ranker.ontology.terms[t].name for t in terms]

@@ -177,7 +177,7 @@ def readings(clause: str, words: Dictionary | None = None) -> list[str]:
         segments += [word] if word in words or word in MORPHEMES else _pieces(word, words)
     options = [glosses_of(s, words) or [s] for s in segments if s]
     if len(options) > 1 or not found:
-        combos = [[]]
+        combos: list[list[str]] = [[]]
         for opts in options:
             combos = [c + [o] for c in combos for o in opts][:MAX_READINGS]
         for combo in combos:
@@ -327,7 +327,7 @@ def parse_chinese_symptoms(text: str, lexicon: Lexicon, *, max_items: int, max_u
         if not has_chinese(clause):
             english.append(clause)
             continue
-        other = []  # the words of a mixed clause that are not Chinese ("咳嗽 and much sputum")
+        other: list[str] = []  # the words of a mixed clause that are not Chinese ("咳嗽 and much sputum")
         for piece in _PIECE.split(clause):
             (pieces if has_chinese(piece) else other).append(piece)
         english.append(" ".join(w for w in other if w.strip()))

@@ -272,10 +272,11 @@ def parse_symptoms(text: str, lexicon: Lexicon, *, max_items: int = MAX_ITEMS,
             item = _clean_item(item)
             if not item:
                 return
-            match, near = lexicon.lookup(item)
-            if match is None:
+            found, near = lexicon.lookup(item)
+            if found is None:
                 unrecognized(item, negated, near)
                 return
+            match = found
         if (match.term_id, negated) in seen:
             return
         seen.add((match.term_id, negated))
@@ -472,8 +473,8 @@ class SymptomRanker:
         np.maximum.at(pmid_max, edge_diseases, index.n_pmids[edges])
         contradicting: dict[str, set[int]] = {}
         n_contradicted = np.zeros(n)
-        for q, terms in absent_sets.items():
-            known = sorted(t for t in terms if t in index.term_index)
+        for q, absent_terms in absent_sets.items():
+            known = sorted(t for t in absent_terms if t in index.term_index)
             hit = np.unique(index.disease[index.edges_of(known)[0]]) if known else np.zeros(0, dtype=np.int64)
             contradicting[q] = set(hit.tolist())
             n_contradicted[hit] += 1
@@ -559,7 +560,8 @@ class SymptomRanker:
         onto, index = self.ontology, self.stats.index
         answers = []
         for s in scored:
-            matched, partial = [], []
+            matched: list[PhenotypeMatch] = []
+            partial: list[PhenotypeMatch] = []
             for q in dict.fromkeys(present):
                 if q not in s.per_term:
                     continue

@@ -214,7 +214,8 @@ def one_hop_cypher(query_graph: QueryGraph, max_results: int) -> tuple[str, dict
     (qedge_key, qedge), = query_graph.edges.items()
     if qedge.subject == qedge.object or {qedge.subject, qedge.object} != set(query_graph.nodes):
         raise UnsupportedQuery("the edge must join the two query nodes (subject and object: their keys)")
-    clauses, params = [], {"limit": max_results + 1}
+    clauses: list[str] = []
+    params: dict[str, Any] = {"limit": max_results + 1}
     for end, variable in ((qedge.subject, "s"), (qedge.object, "o")):
         node = query_graph.nodes[end]
         if node.set_interpretation not in (None, "BATCH"):

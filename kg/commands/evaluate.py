@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -129,7 +130,7 @@ def evaluate_normalization(corpus: str, split: str, file: Path | None, data_root
                      progress=not as_json)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    payload = report.as_dict(max_errors)
+    payload: dict[str, Any] = report.as_dict(max_errors)
     if as_json:
         echo_json(payload)
         return

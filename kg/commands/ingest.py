@@ -133,16 +133,15 @@ def _run(store: GraphStore | None, inputs: tuple[str, ...], batch_size: int, wor
     if engine_options:
         from kg.distributed.ray_engine import RayEngineError, RayIngester
 
-        ingester: Ingester = RayIngester(store, **options, **engine_options)  # type: ignore[arg-type]
+        ray_ingester = RayIngester(store, **options, **engine_options)  # type: ignore[arg-type]
         try:
-            summary = ingester.run(inputs)
+            summary = ray_ingester.run(inputs)
         except RayEngineError as exc:
             raise click.ClickException(str(exc)) from None
-        extra = {"engine": "ray", "shards": str(ingester.shard_dir), "tasks": ingester.tasks_submitted,
-                 "shards_reused": ingester.shards_reused}
+        extra = {"engine": "ray", "shards": str(ray_ingester.shard_dir), "tasks": ray_ingester.tasks_submitted,
+                 "shards_reused": ray_ingester.shards_reused}
     else:
-        ingester = Ingester(store, **options)  # type: ignore[arg-type]
-        summary = ingester.run(inputs)
+        summary = Ingester(store, **options).run(inputs)  # type: ignore[arg-type]
     if as_json:
         echo_json({"store": store_config.describe(), "dry_run": dry_run, **summary.as_dict(), **extra})
     else:

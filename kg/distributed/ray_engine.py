@@ -108,10 +108,10 @@ def read_documents(refs: Iterable[DocRef]) -> dict[tuple[str, int], Document]:
     for path, by_index in wanted.items():
         last = max(by_index)
         for index, (_, record) in enumerate(read_sourced_documents([path])):
-            ref = by_index.get(index)
-            if ref is not None and isinstance(record, Document) and record.pmid == ref.pmid \
-                    and record.content_hash() == ref.content_hash:
-                found[(ref.source, index)] = record
+            named = by_index.get(index)
+            if named is not None and isinstance(record, Document) and record.pmid == named.pmid \
+                    and record.content_hash() == named.content_hash:
+                found[(named.source, index)] = record
             if index >= last:
                 break
     return found
