@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any
 
 import click
 
 from kg.commands.common import (
     KgGroup,
     echo_json,
-    echo_rows,
     json_option,
-    missing_parameters,
     open_for_cli,
     open_for_writing,
     store_options,
 )
 from kg.config import StoreConfig
-from kg.store import StoreError
 
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,41 +57,6 @@ def stats(store_config: StoreConfig, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("query")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=JSON",
-              help="Query parameter, value parsed as JSON when possible (repeatable): -p ids='[\"HP:0001945\"]'.")
-@store_options
-@json_option
-def cypher(query: str, params: tuple[str, ...], store_config: StoreConfig, as_json: bool) -> None:
-    """Run a read-only Cypher QUERY (writes are refused) on either store.
-
-    Portable queries read an edge's type from r.predicate (the embedded engine has no type()).
-    """
-    parsed: dict[str, Any] = {}
-    for item in params:
-        name, sep, raw = item.partition("=")
-        if not sep:
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--param")
-        try:
-            parsed[name] = json.loads(raw)
-        except json.JSONDecodeError:
-            parsed[name] = raw
-    missing = missing_parameters(query, parsed)
-    if missing:  # both engines would read them as null and answer "(no rows)", which looks like an answer
-        raise click.UsageError(f"the query uses {', '.join('$' + m for m in missing)} but no value was given: add "
-                               + " ".join(f"-p {m}=VALUE" for m in missing))
-    with open_for_cli(store_config, read_only=True) as store:
-        try:
-            rows = store.read_cypher(query, parsed)
-        except StoreError as exc:
-            raise click.ClickException(str(exc)) from exc
-    if as_json:
-        echo_json(rows)
-    else:
-        echo_rows(rows)
-
-
-@main.command()
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @store_options
 def clear(yes: bool, store_config: StoreConfig) -> None:
@@ -112,6 +72,7 @@ def clear(yes: bool, store_config: StoreConfig) -> None:
 
 def _register_commands() -> None:
     """Subcommands that live in their own modules (kept out of this file so that each area stays small)."""
+    from kg.commands.cypher import cypher
     from kg.commands.demo import demo
     from kg.commands.evaluate import evaluate
     from kg.commands.evaluate_gene_drugs import gene_drugs as evaluate_gene_drugs
@@ -132,10 +93,12 @@ def _register_commands() -> None:
     from kg.commands.query_gene_drugs import drugs_for_gene
     from kg.commands.query_patient import patient
     from kg.commands.query_symptoms import symptoms
+    from kg.commands.schema import schema
     from kg.commands.serve import serve
     from kg.commands.train import train
 
-    for command in (demo, fetch, ingest, import_group, export_group, query_group, train, evaluate, lexicon, serve):
+    for command in (cypher, schema, demo, fetch, ingest, import_group, export_group, query_group, train, evaluate,
+                    lexicon, serve):
         main.add_command(command)
     for command in (export_rdf_command, export_kgx_command, export_annotations_command):
         export_group.add_command(command)
