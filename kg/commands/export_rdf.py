@@ -9,9 +9,9 @@ import click
 
 from kg.commands.common import echo_json, json_option, open_for_cli, store_options
 from kg.config import StoreConfig
-from kg.interop.rdf import FORMATS, export_rdf
 from kg.interop.source import DEFAULT_PAGE_SIZE
 
+FORMATS = ("jsonld", "nt", "ttl")  # kg.interop.rdf.FORMATS, not imported here: rdflib loads slowly
 _SUFFIXES = {".nt": "nt", ".ttl": "ttl", ".jsonld": "jsonld", ".json": "jsonld"}
 
 
@@ -36,6 +36,8 @@ def export_rdf_command(out: Path, fmt: str | None, page_size: int, store_config:
     built as one in-memory rdflib graph first: use them for small graphs only — Turtle is ~17x slower
     than N-Triples in rdflib and needs memory for every triple.
     """
+    from kg.interop.rdf import export_rdf
+
     fmt = fmt or _SUFFIXES.get(out.suffix.lower(), "nt")
     with open_for_cli(store_config, read_only=True) as store:
         if str(out) == "-":

@@ -28,10 +28,10 @@ def symptoms(text: str, top: int, rerank: bool, strict: bool, store_config: Stor
     Exit status 0 also when a symptom is not recognised or no disease matches (that is an answer); with
     --strict, 1.
     """
-    from queries.symptoms import SymptomRanker
+    from queries.symptoms import cached_ranker
 
     with open_for_cli(store_config, read_only=True) as store:
-        ranker = SymptomRanker(store)
+        ranker = cached_ranker(store)
         reranker = None
         if rerank:
             from queries.rerank import SymptomReranker
