@@ -24,6 +24,7 @@ Metrics
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections import defaultdict
@@ -37,6 +38,9 @@ from kg.tsv import quoted_list, read_tsv
 from queries.gene_drugs import GeneDrugFinder
 
 DEFAULT_LEVELS = ("1A", "1B")
+GUIDELINE_FOLDER = "guidelineAnnotations.json"  # a folder of one JSON file per guideline annotation
+GUIDELINE_BODIES = {"CPIC": "infores:cpic", "DPWG": "infores:dpwg"}
+PGX_GENES = ("CYP2D6", "CYP2C19", "CYP2C9", "TPMT", "DPYD", "HLA-B", "SLCO1B1", "UGT1A1", "VKORC1")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -92,6 +96,85 @@ def read_gold(data: Path, levels: Collection[str] = DEFAULT_LEVELS) -> dict[str,
     return gold
 
 
+def read_guidelines(data: Path) -> dict[str, dict[str, set[str]]]:
+    """Gene symbol → PharmGKB drug name → the bodies (``CPIC``, ``DPWG``) with a guideline for the pair, from
+    ``kb/pharmgkb/guidelineAnnotations.json/*.json`` (each guideline's ``relatedGenes`` × ``relatedChemicals``).
+    Other bodies (CPNDS, RNPGx, …) are left out; an empty dict when the folder is missing."""
+    folder = Path(data) / PHARMGKB_DIR / GUIDELINE_FOLDER
+    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        guideline = json.loads(path.read_text(encoding="utf-8")).get("guideline", {})
+        body = guideline.get("source", "")
+        if body not in GUIDELINE_BODIES:
+            continue
+        for gene in guideline.get("relatedGenes") or []:
+            for chemical in guideline.get("relatedChemicals") or []:
+                if gene.get("symbol") and chemical.get("name"):
+                    out[gene["symbol"]][chemical["name"]].add(body)
+    return {gene: dict(drugs) for gene, drugs in sorted(out.items())}
+
+
+def gold_entries(names: Collection[str], vocabulary: dict[str, tuple[set[str], set[str]]]) -> list[GoldDrug]:
+    """GoldDrug entries (names and cross-references from ``drugs.tsv``) for PharmGKB drug names."""
+    entries = []
+    for drug in sorted(names):
+        entry = GoldDrug(drug)
+        for part in [drug, *drug.split(" / ")]:
+            known, xrefs = vocabulary.get(norm_name(part), ({norm_name(part)}, set()))
+            entry.names |= known | {norm_name(part)}
+            entry.xrefs |= xrefs
+        entries.append(entry)
+    return entries
+
+
+@dataclass(slots=True)
+class GuidelineGene:
+    gene: str
+    n_guideline: int  # drugs with a CPIC or DPWG guideline for the gene
+    n_cpic: int
+    top: list[str]  # the first min(10, n_guideline) answers, by name
+    top_are_guideline: bool  # every one of them has a CPIC/DPWG guideline for the gene
+    cpic_ranks: dict[str, int | None]  # CPIC guideline drug -> 1-based rank (None: not ranked)
+    cpic_in_top25: bool
+    dpwg_ranks: dict[str, int | None]  # DPWG-only guideline drugs
+
+    @property
+    def passed(self) -> bool:
+        return self.top_are_guideline and self.cpic_in_top25
+
+
+def check_guidelines(finder: GeneDrugFinder, data: Path, genes: Collection[str] = PGX_GENES
+                     ) -> dict[str, Any]:
+    """Where each gene's CPIC/DPWG guideline drugs rank in ``drugs-for-gene`` (as the user sees it: rank order,
+    not re-sorted). The bar: the first min(10, n) answers are guideline drugs of the gene and every CPIC guideline
+    drug is in the top 25."""
+    guidelines = read_guidelines(data)
+    vocabulary = read_drug_vocabulary(Path(data) / PHARMGKB_DIR / "drugs.tsv")
+    results = []
+    for gene in genes:
+        drugs = guidelines.get(gene, {})
+        entries = gold_entries(drugs, vocabulary)
+        _, resolved, _ = finder.resolve(gene, suggest=False)
+        ranked = finder.rank(resolved.id, top=1_000_000)[1] if resolved else []
+        ranks: dict[str, int | None] = {e.name: None for e in entries}
+        guideline_at = []
+        for position, answer in enumerate(ranked, start=1):
+            hit = [e for e in entries if e.matches(answer.drug_id, [answer.drug_name])]
+            guideline_at.append(bool(hit))
+            for e in hit:
+                if ranks[e.name] is None:
+                    ranks[e.name] = position
+        n_top = min(10, len(entries))
+        cpic = {d: ranks[d] for d in sorted(drugs) if "CPIC" in drugs[d]}
+        results.append(GuidelineGene(
+            gene, len(entries), len(cpic), [a.drug_name for a in ranked[:n_top]],
+            len(ranked) >= n_top and all(guideline_at[:n_top]), cpic,
+            all(r is not None and r <= 25 for r in cpic.values()),
+            {d: ranks[d] for d in sorted(drugs) if "CPIC" not in drugs[d]}))
+    return {"genes": [{**asdict(r), "passed": r.passed} for r in results],
+            "passed": sum(r.passed for r in results), "n_genes": len(results)}
+
+
 @dataclass(slots=True)
 class GeneResult:
     gene: str
@@ -128,7 +211,8 @@ def evaluate_gene_drugs(finder: GeneDrugFinder, gold: dict[str, list[GoldDrug]],
         ranked = finder.rank(resolved.id, top=1_000_000)[1] if resolved else []
         matched = [[i for i, g in enumerate(drugs) if g.matches(a.drug_id, [a.drug_name])] for a in ranked]
         # Pessimistic ties: within equal scores, drugs matching no gold entry go first.
-        order = sorted(range(len(ranked)), key=lambda i: (-ranked[i].score, bool(matched[i]), ranked[i].drug_id))
+        order = sorted(range(len(ranked)), key=lambda i: (-ranked[i].parts.get("guideline", 0), -ranked[i].score,
+                                                          bool(matched[i]), ranked[i].drug_id))
         found_at: dict[str, int | None] = {g.name: None for g in drugs}
         first = None
         for position, i in enumerate(order, start=1):

@@ -37,6 +37,12 @@ Scoring (``GeneDrugParams``)
     not fitted (PharmGKB levels 1A/1B are the evaluation, see ``queries/gene_drug_evaluation.py``). Ties are broken
     by drug id, so rankings are deterministic.
 
+    Guidelines first: a drug whose direct edge to the gene carries ``infores:cpic`` (a CPIC guideline for the pair,
+    from ``kg import pharmgkb``) is ranked before every other drug, then those with ``infores:dpwg`` (a DPWG
+    guideline), then the rest; within a tier by score. The hub penalty (``n_genes ** -selectivity_exponent``) is not
+    applied to guideline drugs: codeine and tamoxifen are linked to many genes, and that is no reason to doubt their
+    CYP2D6 guidelines. The tier is ``parts["guideline"]`` of each answer (2, 1 or 0).
+
     Support from ``excluded_sources`` is ignored (an edge with nothing else is dropped): the PharmGKB evaluation
     excludes ``infores:pharmgkb``, its own gold standard.
 
@@ -77,6 +83,9 @@ PREDICATE_WEIGHTS: dict[str, float] = {
     "positively_correlated_with": 0.6, "negatively_correlated_with": 0.6,
 }
 DEFAULT_PREDICATE_WEIGHT = 0.5
+# Knowledge sources that say a clinical guideline covers the drug–gene pair (written by ``kg import pharmgkb`` from
+# PharmGKB's guideline annotations), strongest first: a drug's guideline tier is 2 (CPIC), 1 (DPWG only) or 0.
+GUIDELINE_SOURCES: dict[str, int] = {"infores:cpic": 2, "infores:dpwg": 1}
 
 _CURIE = re.compile(r"^[A-Za-z][\w.]*:\S+$")
 _STAR_ALLELE = re.compile(
@@ -253,6 +262,20 @@ def _support(row: Row, subject: str, object_: str, params: GeneDrugParams) -> Ed
                        list(row.get("pmids") or []) if mined else [], primary, sources)
 
 
+def guideline_tier(paths: list[_Path], params: GeneDrugParams) -> int:
+    """2 when a direct edge of the drug carries a CPIC guideline source, 1 for DPWG only, else 0 (excluded sources
+    do not count)."""
+    tier = 0
+    for path in paths:
+        if path.kind != "direct":
+            continue
+        for row, _, _ in path.edges:
+            for source in row.get("knowledge_sources") or ():
+                if source not in params.excluded_sources:
+                    tier = max(tier, GUIDELINE_SOURCES.get(source, 0))
+    return tier
+
+
 @dataclass(slots=True)
 class _Path:
     """A scored path before it is shown: its edges as (row, subject, object), turned into EdgeSupport only for the
@@ -406,7 +429,8 @@ class GeneDrugFinder:
         return names, found
 
     def _apply_selectivity(self, gene_id: str, found: dict[str, list[_Path]]) -> None:
-        """Scale direct paths by how many genes their drug is linked to (see the module docstring)."""
+        """Scale direct paths by how many genes their drug is linked to (see the module docstring); guideline drugs
+        are left as they are."""
         exponent = self.params.selectivity_exponent
         if not found or exponent == 0:
             return
@@ -417,6 +441,8 @@ class GeneDrugFinder:
             if row["chemical_id"] in genes and any(s not in self.params.excluded_sources for s in sources):
                 genes[row["chemical_id"]].add(row["gene_id"])
         for drug_id, paths in found.items():
+            if guideline_tier(paths, self.params):
+                continue
             factor = max(len(genes.get(drug_id, ())), 1) ** -exponent
             for path in paths:
                 path.score *= factor
@@ -451,18 +477,18 @@ class GeneDrugFinder:
             miss = 1.0
             for path in paths:
                 miss *= 1.0 - path.score
-            ranked.append((-round(1.0 - miss, 6), drug_id))
+            ranked.append((-guideline_tier(paths, self.params), -round(1.0 - miss, 6), drug_id))
         ranked.sort()
         chosen = ranked[:top]
-        self._fill_names(names, [drug_id for _, drug_id in chosen])
+        self._fill_names(names, [drug_id for _, _, drug_id in chosen])
         evidence_ids: dict[int, list[str]] = {}
         answers = []
-        for neg_score, drug_id in chosen:
+        for neg_tier, neg_score, drug_id in chosen:
             shown = [self._shown(x, evidence_ids)[0] for x in found[drug_id]]
             direct = [x.score for x in shown if x.kind == "direct"]
             via = [x.score for x in shown if x.kind == "via_disease"]
             parts = {"direct": round(max(direct, default=0.0), 4), "via_disease": round(max(via, default=0.0), 4),
-                     "n_direct": len(direct), "n_via_disease": len(via)}
+                     "n_direct": len(direct), "n_via_disease": len(via), "guideline": -neg_tier}
             for drug_path in shown:  # rounded for output only, after the drug score is computed
                 drug_path.score = round(drug_path.score, 4)
                 for support in drug_path.edges:

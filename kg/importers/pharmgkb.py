@@ -11,6 +11,12 @@ present), else its MeSH id, else DrugBank, else ChEBI, else ``PHARMGKB.DRUG:PA�
 (``ivacaftor / lumacaftor``) without its own cross-references links each component; a gene is ``NCBIGene`` by its
 symbol in Hetionet's gene table (genes outside it, such as mitochondrial rRNA genes, are skipped and counted).
 
+Guidelines: ``kb/pharmgkb/guidelineAnnotations.json/`` (one file per guideline annotation) says which drug–gene
+pairs a CPIC or DPWG guideline covers. Each such pair gets the same ``drug -associated_with-> gene`` edge with the
+guideline body as a further knowledge source (``infores:cpic``, ``infores:dpwg``; a pair without a clinical
+annotation gets the edge from the guideline alone), which is how ``kg query drugs-for-gene`` puts guideline drugs
+first. Other bodies (CPNDS, RNPGx, …) are not imported.
+
 What the graph cannot hold is left out: the variant or star allele of each annotation, the level of evidence and
 the phenotype category (edges have no such properties). So a warning is per gene, not per allele.
 
@@ -32,6 +38,7 @@ from kg.importers.curated import Progress, batched, changed_entities, store_delt
 from kg.schema import Category, Entity, Predicate
 from kg.store.base import GraphStore
 from kg.tsv import read_tsv
+from queries.gene_drug_evaluation import GUIDELINE_BODIES, read_guidelines
 
 PHARMGKB_SOURCE = "infores:pharmgkb"
 DEFAULT_LEVELS = ("1A", "1B", "2A", "2B", "3")
@@ -58,6 +65,7 @@ class PharmGkbSummary:
     drugs: int = 0
     genes: int = 0
     associations: int = 0
+    guideline_pairs: dict[str, int] = field(default_factory=dict)  # knowledge source -> drug–gene pairs
     skipped: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     store_delta: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -114,12 +122,50 @@ def read_pharmgkb(data: Path, levels: Collection[str] = DEFAULT_LEVELS, genes: C
     return entities, pairs, skipped, used
 
 
+def read_guideline_pairs(data: Path, genes: Collection[str] | None = None
+                         ) -> tuple[dict[str, Entity], dict[str, set[tuple[str, str]]], Counter[str]]:
+    """(entities, knowledge source → drug–gene pairs with a CPIC/DPWG guideline, skip reasons)."""
+    folder = Path(data) / PHARMGKB_DIR
+    drugs = {row["Name"].lower(): row for row in read_tsv(folder / "drugs.tsv")}
+    symbols = gene_ids(Path(data) / HETIONET_NODES)
+    crosswalk = drug_crosswalk(data)
+    wanted_genes = {g.upper() for g in genes} if genes is not None else None
+    entities: dict[str, Entity] = {}
+    pairs: dict[str, set[tuple[str, str]]] = {source: set() for source in GUIDELINE_BODIES.values()}
+    skipped: Counter[str] = Counter()
+    for symbol, by_drug in read_guidelines(data).items():
+        if wanted_genes is not None and symbol.upper() not in wanted_genes:
+            continue
+        gene = symbols.get(symbol)
+        if gene is None:
+            skipped["guideline gene not in the gene table"] += len(by_drug)
+            continue
+        for name, bodies in by_drug.items():
+            record = drugs.get(name.lower())
+            if record is None:
+                skipped["guideline drug not in drugs.tsv"] += 1
+                continue
+            drug = drug_curie(record, crosswalk)
+            entities.setdefault(gene, Entity(gene, Category.GENE, symbol))
+            entities.setdefault(drug, Entity(drug, Category.DRUG, record["Name"]))
+            for body in bodies:
+                pairs[GUIDELINE_BODIES[body]].add((drug, gene))
+    return entities, pairs, skipped
+
+
 def import_pharmgkb(store: GraphStore, data: Path, *, levels: Collection[str] = DEFAULT_LEVELS,
-                    genes: Collection[str] | None = None, batch_size: int = 20_000,
+                    genes: Collection[str] | None = None, guidelines: bool = True, batch_size: int = 20_000,
                     progress: Progress | None = None) -> PharmGkbSummary:
-    """Write PharmGKB drug–gene associations into ``store`` (idempotent)."""
+    """Write PharmGKB drug–gene associations into ``store`` (idempotent), with the CPIC/DPWG guideline pairs as
+    further knowledge sources when ``guidelines``."""
     started = time.perf_counter()
     entities, pairs, skipped, used = read_pharmgkb(data, levels, genes)
+    guideline_pairs: dict[str, set[tuple[str, str]]] = {}
+    if guidelines:
+        more, guideline_pairs, skipped_guidelines = read_guideline_pairs(data, genes)
+        for key, entity in more.items():
+            entities.setdefault(key, entity)
+        skipped.update(skipped_guidelines)
     before = store.stats().as_dict()
     ordered = sorted(entities.values(), key=lambda e: e.id)
     # Keep names and categories that other sources gave the same nodes (DrugCentral's INN, say).
@@ -127,8 +173,11 @@ def import_pharmgkb(store: GraphStore, data: Path, *, levels: Collection[str] = 
     batched(store.upsert_entities, changed_entities(store, [e for e in ordered if e.id not in stored]), batch_size,
             "entities", progress)
     write_curated(store, Predicate.ASSOCIATED_WITH, sorted(pairs), PHARMGKB_SOURCE, batch_size, progress)
+    for source, source_pairs in sorted(guideline_pairs.items()):
+        write_curated(store, Predicate.ASSOCIATED_WITH, sorted(source_pairs), source, batch_size, progress)
     store.flush()
     counts = Counter(e.category for e in ordered)
     return PharmGkbSummary(sorted(levels), used, counts[Category.DRUG], counts[Category.GENE], len(pairs),
-                           dict(skipped), round(time.perf_counter() - started, 2),
+                           {s: len(p) for s, p in sorted(guideline_pairs.items())}, dict(skipped),
+                           round(time.perf_counter() - started, 2),
                            store_delta(before, store.stats().as_dict()))
