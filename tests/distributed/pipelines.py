@@ -9,6 +9,7 @@ from pathlib import Path
 
 from extractors.pipeline import AnnotatedMentions, MeshIndexing, Pipeline, default_pipeline
 from kg.schema import Document
+from tests.ingest_support import FailsOn
 
 with_relations = functools.partial(default_pipeline, relations=True)
 
@@ -41,21 +42,6 @@ def killing_pipeline(marker: str) -> Pipeline:
 
 model_free = functools.partial(Pipeline, [AnnotatedMentions(), MeshIndexing()])
 """Indexed and annotated mentions only: for tests of the engine rather than of extraction."""
-
-
-class FailsOn:
-    """A component that fails on one PMID, the way spaCy fails on a text it cannot take."""
-
-    name = "fails-on"
-    version = "1"
-
-    def __init__(self, pmid: str) -> None:
-        self.pmid = pmid
-
-    def __call__(self, docs: list[Document]) -> list[Document]:
-        if any(doc.pmid == self.pmid for doc in docs):
-            raise ValueError(f"cannot process PMID {self.pmid}")
-        return docs
 
 
 def failing_on(pmid: str) -> Pipeline:

