@@ -55,6 +55,7 @@ release ``kg import hpo`` writes as ``subclass_of`` edges).
 from __future__ import annotations
 
 import math
+import os
 import re
 import statistics
 from collections import defaultdict
@@ -665,6 +666,12 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
+def _written_by_this_user_only(stat: os.stat_result) -> bool:
+    """Whether a cache file could have been written by this user alone (owned, not group- or world-writable):
+    unpickling runs code, so a cache that someone else could have put there is never read (it is rebuilt)."""
+    return stat.st_uid == os.getuid() and not stat.st_mode & 0o022
+
+
 def cached_ranker(store: GraphStore, params: ScoringParams | None = None) -> SymptomRanker:
     """A ranker whose ontology, annotation statistics and lexicon come from a cache file next to an embedded store,
     or are built (and cached) when the cache is missing or stale. One symptom question from the command line then
@@ -678,7 +685,6 @@ def cached_ranker(store: GraphStore, params: ScoringParams | None = None) -> Sym
     get a plain :class:`SymptomRanker`.
     """
     import gc
-    import os
     import pickle
     import tempfile
 
@@ -691,7 +697,7 @@ def cached_ranker(store: GraphStore, params: ScoringParams | None = None) -> Sym
     key = (store_version(location), _code_version())
     try:
         with path.open("rb") as file:
-            if pickle.load(file) == key:
+            if _written_by_this_user_only(os.fstat(file.fileno())) and pickle.load(file) == key:
                 gc.disable()  # ~4x faster unpickling of many small objects
                 try:
                     ontology, stats, lexicon = pickle.load(file)
@@ -700,7 +706,7 @@ def cached_ranker(store: GraphStore, params: ScoringParams | None = None) -> Sym
                 ranker = SymptomRanker(store, ontology=ontology, params=params)
                 ranker.__dict__["stats"], ranker.__dict__["lexicon"] = stats, lexicon  # the cached_property slots
                 return ranker
-    except Exception:  # missing, damaged or foreign: rebuilt, never trusted
+    except Exception:  # missing or damaged: rebuilt
         pass
     ranker = SymptomRanker(store, params=params)
     bundle = (ranker.ontology, ranker.stats, ranker.lexicon)

@@ -74,3 +74,12 @@ def test_unwritable_cache_still_answers(graph, monkeypatch):
     monkeypatch.setattr(symptoms_module, "cache_path", lambda location: graph.parent / "missing" / "cache.pickle")
     first = _ask(graph)
     assert _ask(graph) == first and len(builds) == 2
+
+
+def test_a_cache_others_could_have_written_is_never_read(graph, monkeypatch):
+    builds = _count_builds(monkeypatch)
+    first = _ask(graph)
+    cache_path(graph).chmod(0o666)  # a pickle runs code when loaded: one that anyone could replace is not read
+    assert _ask(graph) == first and len(builds) == 2
+    assert cache_path(graph).stat().st_mode & 0o022 == 0  # rewritten, private again
+    assert _ask(graph) == first and len(builds) == 2
