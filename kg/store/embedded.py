@@ -247,8 +247,7 @@ class EmbeddedStore(GraphStore):
     def close(self) -> None:
         if self._closed:
             return
-        self._store_staged()
-        self.flush()
+        self._checkpoint()
         self._conn.close()
         self._db.close()
         self._closed = True
@@ -257,13 +256,19 @@ class EmbeddedStore(GraphStore):
         """Store what is staged and checkpoint; then reopen the engine, which gives back the memory it keeps for
         every write transaction since it opened (measured: 1-2 kB per stored tiny record in 500-document batches,
         never released while open; 200k records grew an ingest by gigabytes): cheap right after a checkpoint."""
-        self._store_staged()
-        if self._dirty and not self.read_only:
-            self._conn.execute("CHECKPOINT")
-            self._dirty = False
+        if self._checkpoint():
             self._conn.close()
             self._db.close()
             self._open_engine()
+
+    def _checkpoint(self) -> bool:
+        """Store what is staged and fold the write-ahead log into the database; whether there was anything to."""
+        self._store_staged()
+        if not self._dirty or self.read_only:
+            return False
+        self._conn.execute("CHECKPOINT")
+        self._dirty = False
+        return True
 
     def _open_engine(self) -> None:
         try:
