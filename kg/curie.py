@@ -68,10 +68,5 @@ def normalize_curie(curie: str) -> str:
     return converter().standardize_curie(curie) or curie
 
 
-def curie_to_iri(curie: str) -> str | None:
-    """Expand a CURIE to its IRI, or None when its prefix is unknown."""
-    return converter().expand(normalize_curie(curie))
-
-
 if __name__ == "__main__":
     print(f"wrote {build_prefix_map()} prefixes to {PREFIX_MAP_PATH}")

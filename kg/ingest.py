@@ -1,6 +1,6 @@
 """Documents → pipeline → store, incrementally, idempotently and safe to kill.
 
-Progress lives in the store, not in side files (see ARCHITECTURE): a publication is stored with a
+Progress lives in the store, not in side files: a publication is stored with a
 *pending* content hash before anything it contributes, and with its real hash after. On a re-run a
 document whose PMID, version, content hash and pipeline version match the store is skipped; any other
 stored state (changed text, other pipeline, pending after a crash) is deleted with the evidence it

@@ -14,8 +14,8 @@ Input
 Paths
     *direct*       chemical –P→ gene or gene –P→ chemical (``chemicals_for_gene``, ``chemicals_from_gene``), typed by
                    the predicate P (binding, activity/expression changes, affects, associations);
-    *via_disease*  gene –P– disease ←treats– drug (``gene_disease_drug_paths``): the drug treats a disease the gene
-                   is linked to; typed as ``P/treats``.
+    *via_disease*  gene –P– disease ←treats– drug (``gene_disease_links``, then ``gene_disease_treatments``): the
+                   drug treats a disease the gene is linked to; typed as ``P/treats``.
 
 Scoring (``GeneDrugParams``)
     Each edge e gets a support strength in [0, 1] that combines curated and text-mined support as a noisy-OR:

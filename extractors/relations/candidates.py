@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kg.schema import Category, Document, Mention, MentionSource
+from kg.schema import Category, Document, MentionSource
 
 from .labels import MARKED, base_category, compatible, pair_order
 
@@ -159,7 +159,3 @@ def mention_sentence(sentences: list[Span], span: Span) -> int:
         else:
             break
     return index
-
-
-def mention_tuples(mentions: Iterable[Mention]) -> list[tuple[str, Category, Span, str]]:
-    return [(m.entity_id, m.category, (m.start, m.end), m.text) for m in mentions if m.entity_id]
