@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_writing, store_options
+from kg.commands.common import json_option, store_options
+from kg.commands.importing import echo_summary, run_import
 from kg.config import StoreConfig
 
 
@@ -37,22 +38,13 @@ def disease_ontology(data: Path, batch_size: int, store_config: StoreConfig, as_
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
 
-    def progress(step: str, done: int, total: int) -> None:
-        if not as_json:
-            click.echo(f"  {step}: {done:,}/{total:,}", err=True)
-
-    with open_for_writing(store_config) as store:
-        summary = import_disease_ontology(store, data, batch_size=batch_size, progress=progress)
-    if as_json:
-        echo_json(summary.as_dict())
-        return
-    click.echo(f"Disease Ontology {summary.do_version} → {store_config.describe()} in {summary.seconds:.1f} s")
-    click.echo(f"  terms {summary.terms:,}, diseases {summary.diseases:,}, with symptoms "
-               f"{summary.diseases_with_symptoms:,} (nodes: "
-               + ", ".join(f"{k} {v:,}" for k, v in sorted(summary.nodes.items())) + ")")
-    for origin, n in sorted(summary.statements.items()):
-        click.echo(f"  {origin}: {n:,} symptom statements, {summary.normalized.get(origin, 0):,} normalized to HPO")
-    click.echo(f"  has_phenotype {summary.has_phenotype:,} (" + ", ".join(
-        f"{k} {v:,}" for k, v in sorted(summary.by_method.items())) + ")")
-    changes = {f"{section}.{name}": n for section, values in summary.store_delta.items() for name, n in values.items()}
-    click.echo("  store changes: " + (", ".join(f"{k} {v:+,}" for k, v in changes.items()) or "none"))
+    summary = run_import(store_config, as_json, lambda store, progress: import_disease_ontology(
+        store, data, batch_size=batch_size, progress=progress))
+    nodes = ", ".join(f"{k} {v:,}" for k, v in sorted(summary.nodes.items()))
+    methods = ", ".join(f"{k} {v:,}" for k, v in sorted(summary.by_method.items()))
+    echo_summary(summary, as_json, f"Disease Ontology {summary.do_version}", store_config, [
+        f"terms {summary.terms:,}, diseases {summary.diseases:,}, with symptoms {summary.diseases_with_symptoms:,} "
+        f"(nodes: {nodes})",
+        *(f"{origin}: {n:,} symptom statements, {summary.normalized.get(origin, 0):,} normalized to HPO"
+          for origin, n in sorted(summary.statements.items())),
+        f"has_phenotype {summary.has_phenotype:,} ({methods})"])

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_writing, store_options
+from kg.commands.common import json_option, store_options
+from kg.commands.importing import echo_summary, run_import
 from kg.config import StoreConfig
 
 
@@ -39,25 +40,10 @@ def drugcentral(data: Path, drugs: tuple[str, ...], genes: tuple[str, ...], no_t
     """
     from kg.importers.drugcentral import import_drugcentral
 
-    def progress(step: str, done: int, total: int) -> None:
-        if not as_json:
-            click.echo(f"  {step}: {done:,}/{total:,}", err=True)
-
-    try:
-        with open_for_writing(store_config) as store:
-            summary = import_drugcentral(store, data, drugs=drugs or None, genes=genes or None,
-                                         targets=not no_targets, indications=not no_indications,
-                                         batch_size=batch_size, progress=progress)
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if as_json:
-        echo_json(summary.as_dict())
-        return
-    click.echo(f"DrugCentral → {store_config.describe()} in {summary.seconds:.1f} s")
+    summary = run_import(store_config, as_json, lambda store, progress: import_drugcentral(
+        store, data, drugs=drugs or None, genes=genes or None, targets=not no_targets,
+        indications=not no_indications, batch_size=batch_size, progress=progress))
     targets = ", ".join(f"{p} {n:,}" for p, n in summary.target_edges.items())
-    click.echo(f"  drugs {summary.drugs:,}, genes {summary.genes:,}, diseases {summary.diseases:,}, "
-               f"treats {summary.treats:,}, targets {targets}")
-    for reason, n in summary.skipped_rows.items():
-        click.echo(f"  skipped {n:,}: {reason}")
-    changes = {f"{section}.{name}": n for section, values in summary.store_delta.items() for name, n in values.items()}
-    click.echo("  store changes: " + (", ".join(f"{k} {v:+,}" for k, v in changes.items()) or "none"))
+    echo_summary(summary, as_json, "DrugCentral", store_config,
+                 [f"drugs {summary.drugs:,}, genes {summary.genes:,}, diseases {summary.diseases:,}, "
+                  f"treats {summary.treats:,}, targets {targets}"], summary.skipped)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_writing, store_options
+from kg.commands.common import json_option, store_options
+from kg.commands.importing import echo_summary, run_import
 from kg.config import StoreConfig
 
 
@@ -31,21 +32,8 @@ def hetionet(data: Path, batch_size: int, store_config: StoreConfig, as_json: bo
     """
     from kg.importers.hetionet import import_hetionet
 
-    def progress(step: str, done: int, total: int) -> None:
-        if not as_json:
-            click.echo(f"  {step}: {done:,}/{total:,}", err=True)
-
-    try:
-        with open_for_writing(store_config) as store:
-            summary = import_hetionet(store, data, batch_size=batch_size, progress=progress)
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if as_json:
-        echo_json(summary.as_dict())
-        return
-    click.echo(f"Hetionet disease–gene associations → {store_config.describe()} in {summary.seconds:.1f} s")
-    click.echo(f"  associations {summary.associations:,}: genes {summary.genes:,}, diseases {summary.diseases:,}")
-    for reason, n in summary.skipped.items():
-        click.echo(f"  skipped {n:,}: {reason}")
-    changes = {f"{section}.{name}": n for section, values in summary.store_delta.items() for name, n in values.items()}
-    click.echo("  store changes: " + (", ".join(f"{k} {v:+,}" for k, v in changes.items()) or "none"))
+    summary = run_import(store_config, as_json, lambda store, progress: import_hetionet(
+        store, data, batch_size=batch_size, progress=progress))
+    echo_summary(summary, as_json, "Hetionet disease–gene associations", store_config,
+                 [f"associations {summary.associations:,}: genes {summary.genes:,}, diseases {summary.diseases:,}"],
+                 summary.skipped)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_writing, store_options
+from kg.commands.common import json_option, store_options
+from kg.commands.importing import echo_summary, run_import
 from kg.config import StoreConfig
 
 
@@ -29,19 +30,8 @@ def hpo(source: str, limit: int | None, diseases: tuple[str, ...], batch_size: i
     """
     from kg.importers.hpo import import_hpo
 
-    def progress(step: str, done: int, total: int) -> None:
-        if not as_json:
-            click.echo(f"  {step}: {done:,}/{total:,}", err=True)
-
-    with open_for_writing(store_config) as store:
-        summary = import_hpo(store, source=source, limit=limit, diseases=diseases or None, batch_size=batch_size,
-                             progress=progress)
-    if as_json:
-        echo_json(summary.as_dict())
-        return
-    click.echo(f"HPO {summary.hpo_version} ({summary.source}) → {store_config.describe()} in {summary.seconds:.1f} s")
-    click.echo(f"  diseases {summary.diseases:,}, phenotypes {summary.phenotypes:,}, "
-               f"has_phenotype {summary.has_phenotype:,}, subclass_of {summary.subclass_of:,}, "
-               f"skipped annotation rows {summary.skipped_rows:,}")
-    changes = {f"{section}.{name}": n for section, values in summary.store_delta.items() for name, n in values.items()}
-    click.echo("  store changes: " + (", ".join(f"{k} {v:+,}" for k, v in changes.items()) or "none"))
+    summary = run_import(store_config, as_json, lambda store, progress: import_hpo(
+        store, source=source, limit=limit, diseases=diseases or None, batch_size=batch_size, progress=progress))
+    echo_summary(summary, as_json, f"HPO {summary.hpo_version} ({summary.source})", store_config,
+                 [f"diseases {summary.diseases:,}, phenotypes {summary.phenotypes:,}, "
+                  f"has_phenotype {summary.has_phenotype:,}, subclass_of {summary.subclass_of:,}"], summary.skipped)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_writing, store_options
+from kg.commands.common import json_option, store_options
+from kg.commands.importing import echo_summary, run_import
 from kg.config import StoreConfig
 
 
@@ -36,24 +37,9 @@ def pharmgkb(data: Path, levels: str, genes: tuple[str, ...], batch_size: int, s
     """
     from kg.importers.pharmgkb import import_pharmgkb
 
-    def progress(step: str, done: int, total: int) -> None:
-        if not as_json:
-            click.echo(f"  {step}: {done:,}/{total:,}", err=True)
-
     wanted = tuple(level.strip().upper() for level in levels.split(",") if level.strip())
-    try:
-        with open_for_writing(store_config) as store:
-            summary = import_pharmgkb(store, data, levels=wanted, genes=genes or None, batch_size=batch_size,
-                                      progress=progress)
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if as_json:
-        echo_json(summary.as_dict())
-        return
-    click.echo(f"PharmGKB levels {','.join(summary.levels)} → {store_config.describe()} in {summary.seconds:.1f} s")
-    click.echo(f"  annotations {summary.annotations:,}: drugs {summary.drugs:,}, genes {summary.genes:,}, "
-               f"drug–gene associations {summary.associations:,}")
-    for reason, n in summary.skipped.items():
-        click.echo(f"  skipped {n:,}: {reason}")
-    changes = {f"{section}.{name}": n for section, values in summary.store_delta.items() for name, n in values.items()}
-    click.echo("  store changes: " + (", ".join(f"{k} {v:+,}" for k, v in changes.items()) or "none"))
+    summary = run_import(store_config, as_json, lambda store, progress: import_pharmgkb(
+        store, data, levels=wanted, genes=genes or None, batch_size=batch_size, progress=progress))
+    echo_summary(summary, as_json, f"PharmGKB levels {','.join(summary.levels)}", store_config,
+                 [f"annotations {summary.annotations:,}: drugs {summary.drugs:,}, genes {summary.genes:,}, "
+                  f"drug–gene associations {summary.associations:,}"], summary.skipped)

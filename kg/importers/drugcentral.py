@@ -76,7 +76,7 @@ class DrugCentralSummary:
     treats_via_crosswalk: int = 0
     genes_by_uniprot: int = 0
     drugs_by_drugcentral_id: int = 0
-    skipped_rows: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
     store_delta: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -192,7 +192,7 @@ def import_drugcentral(
                                                             if d in tables.crosswalk_entities),
         genes_by_uniprot=sum(1 for e in entities if e.id.startswith("UniProtKB:")),
         drugs_by_drugcentral_id=sum(1 for e in entities if e.id.startswith("DrugCentral:")),
-        skipped_rows=dict(tables.skipped), problems=tables.problems,
+        skipped=dict(tables.skipped), problems=tables.problems,
         seconds=round(time.perf_counter() - started, 2),
         store_delta=store_delta(before, store.stats().as_dict()),
     )

@@ -33,6 +33,7 @@ from kg.store.base import GraphStore
 HPO_ANNOTATIONS_SOURCE = "infores:hpo-annotations"
 HPO_ONTOLOGY_SOURCE = "infores:hp"
 EXCLUDED_FREQUENCY = "HP:0040285"  # "Excluded (0%)"
+SKIPPED_ANNOTATIONS = "annotation rows (NOT, excluded frequency, non-phenotype aspect or unknown term)"
 SOURCES: dict[str, tuple[str, ...]] = {"omim": ("OMIM",), "orpha": ("ORPHA",), "all": ("OMIM", "ORPHA")}
 
 
@@ -83,7 +84,7 @@ class ImportSummary:
     phenotypes: int = 0
     has_phenotype: int = 0
     subclass_of: int = 0
-    skipped_rows: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> rows, as every importer's summary
     seconds: float = 0.0
     store_delta: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -141,6 +142,7 @@ def import_hpo(
     delta = store_delta(before, store.stats().as_dict())
     return ImportSummary(
         hpo_version=ontology.version, source=source, diseases=len(wanted), phenotypes=len(closure),
-        has_phenotype=len(edges), subclass_of=len(hierarchy), skipped_rows=skipped,
+        has_phenotype=len(edges), subclass_of=len(hierarchy),
+        skipped={SKIPPED_ANNOTATIONS: skipped} if skipped else {},
         seconds=round(time.perf_counter() - started, 2), store_delta=delta,
     )
