@@ -1,4 +1,5 @@
-"""``kg evaluate``: score medkg's models on the shared corpora (``kg evaluate ner``, ``kg evaluate normalization``)."""
+"""``kg evaluate``: score medkg's models on the shared corpora (``kg evaluate ner``, ``concepts``, ``normalization``,
+``re``, ``cid``)."""
 
 from __future__ import annotations
 
@@ -105,6 +106,34 @@ def evaluate_cid_command(**kwargs) -> None:
     """BC5CDR chemical-induced-disease relations, document-level P/R/F1 (the BioCreative V measure) of the emitted
     causes edges, their reliability table and ECE, and P/R at score thresholds."""
     _evaluate_relations("cid", **kwargs)
+
+
+@evaluate.command("concepts")
+@click.option("--corpus", required=True, type=click.Choice(["bc5cdr", "ncbi_disease", "biored", "gsc_plus"]))
+@click.option("--split", default="dev", show_default=True, type=click.Choice(["train", "dev"]))
+@click.option("--file", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              help="Corpus file in the corpus's format instead of the split's standard location.")
+@click.option("--data", "data_root", type=click.Path(path_type=Path, file_okay=False), envvar="KG_SHARED_DATA",
+              default=None, help="Shared data root [env KG_SHARED_DATA; default: <repo>/../shared/data].")
+@click.option("--no-accuracy", "without_accuracy", is_flag=True,
+              help="Skip the acc@1 of normalization on the gold mentions (a second pass over the corpus).")
+@json_option
+def evaluate_concepts_command(corpus: str, split: str, file: Path | None, data_root: Path | None,
+                              without_accuracy: bool, as_json: bool) -> None:
+    """What the graph receives: the default pipeline (NER + normalization) on CORPUS's bare text, scored per type
+    as document-level concept P/R/F1 (type + CURIE, each concept once per document), beside strict mention F1 and
+    the acc@1 of normalization on the gold mentions."""
+    from extractors.concept_evaluation import evaluate_concepts, format_concept_report
+
+    try:
+        report = evaluate_concepts(corpus, split, data_root, file, with_accuracy=not without_accuracy,
+                                   progress=not as_json)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        echo_json(report)
+    else:
+        click.echo(format_concept_report(report))
 
 
 @evaluate.command("normalization")
