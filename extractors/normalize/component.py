@@ -5,8 +5,11 @@ For each mention found by NER (``source: text`` and no ``entity_id`` yet):
 1. a short form that its document defines ("MI" after "myocardial infarction (MI)") is looked up by its long form
    (definitions found by scispaCy, and those whose long form is another mention right before the parenthesis);
 2. otherwise the mention text itself (:meth:`Lexicon.lookup`: exact, normalized, rewritten, fuzzy, head);
-3. what no vocabulary knows — and every mention of a category without a vocabulary here (variants, taxa, cell
-   lines) — gets a stable local identifier ``medkg:<Category>:<hash of its normalized text>``; it is kept and
+3. species and sequence variants have no lexicon entries: a species goes to NCBI Taxonomy through a curated table
+   (:mod:`extractors.normalize.species`), a variant to dbSNP (an ``rs`` number) or tmVar's normal form of its
+   description (:mod:`extractors.normalize.variant_ids`);
+4. what no vocabulary knows — and every mention of a category without a vocabulary here (cell lines) — gets a
+   stable local identifier ``medkg:<Category>:<hash of its normalized text>``; it is kept and
    counted in :attr:`Normalizer.counts`, never dropped.
 
 MeSH headings that :class:`~extractors.pipeline.MeshIndexing` could only call ``NamedThing`` get the category the
@@ -23,6 +26,8 @@ from pathlib import Path
 
 from extractors.normalize.abbreviations import abbreviations_many, document_abbreviations
 from extractors.normalize.lexicon import COMPATIBLE, INDEX_VERSION, Lexicon, Match, default_table, local_id
+from extractors.normalize.species import SPECIES_DISPLAY_NAMES, species_curie
+from extractors.normalize.variant_ids import variant_curie
 from kg.schema import Category, Document, Entity, MentionSource
 
 DEFAULT_FUZZY_THRESHOLDS: dict[Category, float] = {
@@ -41,6 +46,9 @@ MEMO_SIZE = 200_000
 
 ABBREVIATION_FACTOR = 0.98
 """Score multiplier of a match found through a document-defined abbreviation."""
+
+IDENTIFIER_RULES_VERSION = "1"
+"""Version of the species table and the variant normal form (part of :attr:`Normalizer.version`)."""
 
 _lexicons: dict[Path, Lexicon] = {}
 _lexicons_lock = threading.Lock()
@@ -79,7 +87,7 @@ class Normalizer:
     @cached_property
     def version(self) -> str:
         """Changes with the lexicon table and the index layout (re-ingestion then re-normalizes)."""
-        return f"{INDEX_VERSION}.{_table_digest(self.table)}"
+        return f"{INDEX_VERSION}.{_table_digest(self.table)}.{IDENTIFIER_RULES_VERSION}"
 
     @property
     def lexicon(self) -> Lexicon:
@@ -101,7 +109,9 @@ class Normalizer:
         key = (text, category)
         match = self._memo.get(key)
         if match is None:
-            if category is None or category in COMPATIBLE:
+            if category in (Category.TAXON, Category.VARIANT):
+                match = _identifier_match(text, category)
+            elif category is None or category in COMPATIBLE:
                 match = self.lexicon.lookup(text, category, fuzzy=self.fuzzy, fuzzy_threshold=threshold)
             if match is None:
                 fallback = category or Category.NAMED_THING
@@ -146,6 +156,15 @@ class Normalizer:
                 found = self.lexicon.concept(entity.id)
                 if found and len(found[1]) == 1:
                     entity.category = next(iter(found[1]))
+
+
+def _identifier_match(text: str, category: Category) -> Match | None:
+    """A species' NCBITaxon id or a variant's dbSNP/tmVar id, computed from the mention text; None if unknown."""
+    if category == Category.TAXON:
+        taxon = species_curie(text)
+        return Match(taxon, SPECIES_DISPLAY_NAMES[taxon], category, 1.0, "species-table", text) if taxon else None
+    curie = variant_curie(text)
+    return Match(curie, text, category, 1.0, "variant-form", text) if curie else None
 
 
 def _may_define(doc: Document) -> bool:

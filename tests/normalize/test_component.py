@@ -71,7 +71,8 @@ def test_bad_documents_do_not_break_the_batch(normalizer):
 def test_resolve_api(normalizer):
     assert normalizer.resolve("CYP2D6", "Gene").curie == "NCBIGene:1565"
     assert normalizer.resolve("fever", "PhenotypicFeature").curie == "HP:0001945"
-    variant = normalizer.resolve("rs1065852", Category.VARIANT)
+    assert normalizer.resolve("rs1065852", Category.VARIANT).curie == "dbSNP:rs1065852"
+    variant = normalizer.resolve("a 32-bp deletion", Category.VARIANT)  # no normal form: a local id
     assert variant.is_local and variant.curie.startswith("medkg:SequenceVariant:")
 
 
