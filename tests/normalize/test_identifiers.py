@@ -67,3 +67,16 @@ def test_normalizer_gives_taxa_and_variants_their_ids_and_keeps_the_rest_local()
     assert ids[4] is not None and ids[4].startswith("medkg:")
     names = {e.id: e.name for e in doc.entities}
     assert names["NCBITaxon:9606"] == "Homo sapiens"
+
+
+def test_genes_of_a_mouse_paper_are_not_given_human_gene_ids() -> None:
+    mouse = Document("2", "Mapk14 was knocked out in mice; CYP2D6 is absent.")
+    mixed = Document("3", "Mapk14 in mice and in patients.")
+    for doc in (mouse, mixed):
+        text = doc.text
+        doc.mentions = [Mention(0, 6, "Mapk14", Category.GENE)]
+        doc.mentions += [Mention(text.index(w), text.index(w) + len(w), w, Category.TAXON)
+                         for w in ("mice", "patients") if w in text]
+    Normalizer(use_abbreviations=False)([mouse, mixed])
+    assert mouse.mentions[0].entity_id.startswith("medkg:Gene:")  # mouse Mapk14 has no NCBI Gene id here
+    assert mixed.mentions[0].entity_id == "NCBIGene:1432"  # humans named too: the human gene may be meant
