@@ -186,7 +186,8 @@ def crosswalked_names(ontology: HpoOntology, phenotypes: set[str], kb: Path, tab
                     continue
                 fields = line.rstrip("\n").split("\t")
                 if len(fields) >= 5 and fields[0] in c23:
-                    targets = _phenotypes(ontology, phenotypes, (x for x in fields[4].split("|") if x.startswith("HP:")))
+                    hpo = (x for x in fields[4].split("|") if x.startswith("HP:"))
+                    targets = _phenotypes(ontology, phenotypes, hpo)
                     if len(targets) == 1:
                         yield targets.pop(), [fields[2], *_split(fields[3])]
     symp = kb / "symptom_ontology" / "symp.obo"

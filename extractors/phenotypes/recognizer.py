@@ -29,8 +29,8 @@ from extractors.phenotypes.dictionary import PhenotypeDictionary, build_dictiona
 from kg.schema import Category, Document, Entity, Mention, MentionSource
 
 KIND_SCORES = {0: 0.97, 1: 0.95, 2: 0.9, 3: 0.85}
-"""Mention scores by how the matched name belongs to its term (name, synonym, cross-reference, rewritten name): the lexicon's
-scale for a normalized-key match, not a calibrated probability."""
+"""Mention scores by how the matched name belongs to its term (name, synonym, cross-reference, rewritten name): the
+lexicon's scale for a normalized-key match, not a calibrated probability."""
 SHORT_FORM_FACTOR = 0.95
 """Score multiplier of a short form defined in the document."""
 NER_SPAN_MIN_SCORE = 0.85
