@@ -1,0 +1,165 @@
+"""An edge's evidence in a few grounded statements: how many papers, which years, the strongest sentences,
+agreement and contradiction.
+
+Every statement is templated from stored evidence and carries the PMIDs it rests on, so that a reader can check
+each one (nothing is generated). Agreement is the edge's own non-negated, non-speculative sentences; contradiction
+is its negated sentences plus the evidence of the *opposite* edge between the same two entities (``increases_…`` vs
+``decreases_…``, positive vs negative correlation) — the disagreement a pharmacogenomics reader acts on. Speculative
+sentences ("may inhibit") are counted apart: they neither support nor contradict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kg.schema import TEXT_MINED_SOURCE, Predicate
+from kg.store.base import GraphStore
+
+OPPOSITE_PREDICATES: dict[str, str] = {
+    Predicate.INCREASES_ACTIVITY_OF: Predicate.DECREASES_ACTIVITY_OF,
+    Predicate.DECREASES_ACTIVITY_OF: Predicate.INCREASES_ACTIVITY_OF,
+    Predicate.INCREASES_EXPRESSION_OF: Predicate.DECREASES_EXPRESSION_OF,
+    Predicate.DECREASES_EXPRESSION_OF: Predicate.INCREASES_EXPRESSION_OF,
+    Predicate.POSITIVELY_CORRELATED_WITH: Predicate.NEGATIVELY_CORRELATED_WITH,
+    Predicate.NEGATIVELY_CORRELATED_WITH: Predicate.POSITIVELY_CORRELATED_WITH,
+}
+"""Predicates whose statements contradict each other between the same subject and object."""
+
+MAX_EVIDENCE = 500
+"""Evidence sentences read per edge (best first); counts beyond it come from the edge's own aggregates."""
+
+
+@dataclass(slots=True)
+class Statement:
+    """One checkable sentence of the summary and the PMIDs it rests on."""
+
+    text: str
+    pmids: list[str]
+
+
+@dataclass(slots=True)
+class EvidenceDigest:
+    subject: str
+    predicate: str
+    object: str
+    subject_name: str = ""
+    object_name: str = ""
+    n_papers: int = 0
+    first_year: int | None = None
+    last_year: int | None = None
+    supporting_papers: list[str] = field(default_factory=list)
+    negated_papers: list[str] = field(default_factory=list)
+    speculative_papers: list[str] = field(default_factory=list)
+    opposite_predicate: str | None = None
+    opposite_papers: list[str] = field(default_factory=list)
+    curated_sources: list[str] = field(default_factory=list)
+    strongest: list[dict[str, Any]] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def summarize_edge(store: GraphStore, subject: str, predicate: str, obj: str, *, strongest: int = 3
+                   ) -> EvidenceDigest | None:
+    """The digest of the edge ``subject -predicate-> obj``; None when the graph has no such edge."""
+    summary = store.query("edge_summary", subject=subject, predicate=predicate, object=obj)
+    if not summary:
+        return None
+    edge = summary[0]
+    rows = store.query("edge_evidence", subject=subject, predicate=predicate, object=obj, limit=MAX_EVIDENCE)
+    digest = EvidenceDigest(subject, predicate, obj, edge.get("subject_name") or subject,
+                            edge.get("object_name") or obj, first_year=edge.get("first_year"),
+                            last_year=edge.get("last_year"))
+    digest.curated_sources = [s for s in edge.get("knowledge_sources") or [] if s != TEXT_MINED_SOURCE]
+    _classify(digest, rows)
+    digest.n_papers = len({*digest.supporting_papers, *digest.negated_papers, *digest.speculative_papers}) or (
+        edge.get("n_pmids") or 0)
+    digest.strongest = [_sentence(r) for r in _best_per_paper(rows, strongest)]
+    opposite = OPPOSITE_PREDICATES.get(predicate)
+    if opposite:
+        digest.opposite_predicate = opposite
+        opposite_rows = store.query("edge_evidence", subject=subject, predicate=opposite, object=obj,
+                                    limit=MAX_EVIDENCE)
+        digest.opposite_papers = _papers(r for r in opposite_rows if not r.get("negated"))
+    digest.statements = _statements(digest)
+    return digest
+
+
+def _classify(digest: EvidenceDigest, rows: list[dict[str, Any]]) -> None:
+    negated = _papers(r for r in rows if r.get("negated"))
+    speculative = _papers(r for r in rows if r.get("speculative") and not r.get("negated"))
+    digest.supporting_papers = _papers(r for r in rows if not r.get("negated") and not r.get("speculative"))
+    digest.negated_papers = negated
+    digest.speculative_papers = [p for p in speculative if p not in digest.supporting_papers]
+
+
+def _papers(rows: Any) -> list[str]:
+    """Distinct PMIDs as CURIEs, in first-seen order (rows come best first)."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen.setdefault(_pmid(row["pmid"]), None)
+    return list(seen)
+
+
+def _best_per_paper(rows: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    """The ``n`` best supporting sentences, at most one per paper (one paper's sentences are not independent)."""
+    chosen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row.get("negated") or row.get("speculative"):
+            continue
+        chosen.setdefault(str(row["pmid"]), row)
+        if len(chosen) == n:
+            break
+    return list(chosen.values())
+
+
+def _sentence(row: dict[str, Any]) -> dict[str, Any]:
+    return {"pmid": _pmid(row["pmid"]), "sentence": row["sentence"], "score": row.get("score"),
+            "year": row.get("year")}
+
+
+def _pmid(value: Any) -> str:
+    text = str(value)
+    return text if text.startswith("PMID:") else f"PMID:{text}"
+
+
+def _years(first: int | None, last: int | None) -> str:
+    if first is None:
+        return ""
+    return f" ({first})" if first == last or last is None else f" ({first}–{last})"
+
+
+def _papers_say(papers: list[str], verb: str) -> str:
+    """"1 paper states" / "3 papers state" (``verb`` in its plural form)."""
+    n = len(papers)
+    return f"1 paper {verb}s" if n == 1 else f"{n} papers {verb}"
+
+
+def _statements(digest: EvidenceDigest) -> list[Statement]:
+    statements: list[Statement] = []
+    claim = f"{digest.subject_name} {digest.predicate} {digest.object_name}"
+    if digest.curated_sources:
+        statements.append(Statement(f"Curated by {', '.join(digest.curated_sources)}.", []))
+    if digest.supporting_papers:
+        statements.append(Statement(f"{_papers_say(digest.supporting_papers, 'state')} {claim}"
+                                    f"{_years(digest.first_year, digest.last_year)}.", digest.supporting_papers))
+    for best in digest.strongest[:1]:
+        statements.append(Statement(f"Strongest sentence: “{best['sentence']}” ({best['pmid']}, score "
+                                    f"{best['score']:.2f}).", [best["pmid"]]))
+    if digest.speculative_papers:
+        statements.append(Statement(f"{_papers_say(digest.speculative_papers, 'only suggest')} it (speculative).",
+                                    digest.speculative_papers))
+    if digest.negated_papers:
+        statements.append(Statement(f"{_papers_say(digest.negated_papers, 'negate')} it.", digest.negated_papers))
+    if digest.opposite_papers:
+        statements.append(Statement(f"{_papers_say(digest.opposite_papers, 'state')} the opposite: "
+                                    f"{digest.subject_name} {digest.opposite_predicate} {digest.object_name}.",
+                                    digest.opposite_papers))
+    contradicting = len(set(digest.negated_papers) | set(digest.opposite_papers))
+    if digest.supporting_papers or contradicting:
+        verdict = ("No paper contradicts it." if not contradicting else
+                   f"Agreement: {len(digest.supporting_papers)} supporting vs {contradicting} contradicting.")
+        statements.append(Statement(verdict, []))
+    return statements
