@@ -90,6 +90,7 @@ def _register_commands() -> None:
     from kg.commands.import_pharmgkb import pharmgkb
     from kg.commands.ingest import ingest
     from kg.commands.lexicon import lexicon
+    from kg.commands.query_evidence import evidence
     from kg.commands.query_gene_drugs import drugs_for_gene
     from kg.commands.query_patient import patient
     from kg.commands.query_symptoms import symptoms
@@ -111,6 +112,7 @@ def _register_commands() -> None:
     query_group.add_command(symptoms)
     query_group.add_command(drugs_for_gene)
     query_group.add_command(patient)
+    query_group.add_command(evidence)
     evaluate.add_command(evaluate_symptoms)
     evaluate.add_command(evaluate_gene_drugs)
 
