@@ -42,6 +42,7 @@ from tqdm import tqdm
 from extractors.pipeline import Pipeline, default_pipeline
 from extractors.readers import iter_paths, read_sourced_documents, source_name
 from extractors.readers.records import Deletion, ReadError
+from kg.distributed.graph_image import GraphImage
 from kg.distributed.shards import (
     DocRef,
     DocResult,
@@ -173,7 +174,9 @@ class ExtractionWorker:
 class RayIngester(Ingester):
     """:class:`Ingester` with extraction on Ray actors (module docstring). ``workers``: actors; ``address``: a
     running cluster (``auto``, ``ray://host:10001``, ``host:6379``), or None for a local Ray instance of
-    ``workers`` CPUs (unless this process has already called ``ray.init``)."""
+    ``workers`` CPUs (unless this process has already called ``ray.init``). With ``image`` (and no store) the
+    writer assembles a first load's graph in it, for a bulk loader (:mod:`kg.distributed.neo4j_import`), with the
+    same decisions it takes on a store."""
 
     loads_pipeline = False
 
@@ -181,9 +184,12 @@ class RayIngester(Ingester):
                  pipeline_factory: Callable[[], Pipeline] = default_pipeline, address: str | None = None,
                  batch_size: int = 500, workers: int = 1, records_per_task: int | None = None,
                  dry_run: bool = False, progress: bool = True, checkpoint_every_s: float = CHECKPOINT_EVERY_S,
-                 report: Any = sys.stderr) -> None:
+                 image: GraphImage | None = None, report: Any = sys.stderr) -> None:
+        if image is not None and store is not None:
+            raise ValueError("a graph image is assembled instead of writing a store, not beside one")
         super().__init__(store, pipeline_factory=pipeline_factory, batch_size=batch_size, workers=1,
                          dry_run=dry_run, progress=progress, checkpoint_every_s=checkpoint_every_s, report=report)
+        self.image = image
         self.actors_wanted = workers
         self.address = address
         self.shard_dir = Path(shard_dir).absolute()
@@ -443,6 +449,35 @@ class RayIngester(Ingester):
                 by_pmid[doc.pmid] = DocResult(doc.pmid, StoreWrites.from_documents([doc], self.pipeline_version))
             processed = [by_pmid[ref.pmid] for ref in docs if ref.pmid in by_pmid]  # in the batch's order
         return processed
+
+    def _stored_state(self, pmids: list[str]) -> dict[str, tuple[int, str, str]]:
+        if self.image is not None:
+            return self.image.publication_state(pmids)
+        return super()._stored_state(pmids)
+
+    def _write(self, writes: StoreWrites, stale: list[str]) -> None:
+        image = self.image
+        if image is None:
+            super()._write(writes, stale)
+            return
+        if stale:
+            image.delete_publications(stale)
+        image.upsert_publications(writes.publications)
+        image.upsert_entities(writes.entities)
+        image.upsert_mentions(writes.mentions)
+        image.upsert_relations(writes.relations)
+        self.summary.written.update(entities=len({e.id for e in writes.entities}), mentions=len(writes.mentions),
+                                    relations=len(writes.relations),
+                                    evidence=sum(len(r.evidence) for r in writes.relations))
+
+    def _delete(self, deletion: Deletion) -> None:
+        if self.image is None or self.dry_run:
+            super()._delete(deletion)
+        elif deletion.pmid in self.image.publications:
+            self.image.delete_publications([deletion.pmid])
+            self.summary.deleted += 1
+        else:
+            self.summary.deletions_not_found += 1
 
     def _result_of(self, ref: DocRef) -> DocResult | None:
         shard = self._assigned.get((ref.source, ref.index))
