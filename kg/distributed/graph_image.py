@@ -8,8 +8,8 @@ writer of ``kg ingest --engine ray`` applies its batches to a :class:`GraphImage
 answers the writer's questions (which documents are stored, in which state) as the store would, so skip, replace
 and delete are decided as on a store, and at the end holds exactly what the same writes leave in an empty store.
 
-It is held in the driver's memory (about 2.5 KB per publication with relations, measured on the shared PubMed
-sample): a first load of some million documents per run, not the whole baseline at once (README).
+It is held in the driver's memory, sentences included (not yet measured at scale): meant for a first load that
+fits in the driver's memory, not the whole baseline in one image.
 """
 
 from __future__ import annotations
