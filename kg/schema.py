@@ -7,13 +7,16 @@ categories are stored without the ``biolink:`` prefix (``Disease``), predicates 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Annotated, Any, NamedTuple, get_type_hints
 
 from kg.curie import normalize_curie
+from kg.provenance import NOT_PROVIDED, TEXT_MINED_SOURCE, provenance
 
 
 class Category(StrEnum):
@@ -55,10 +58,6 @@ class MentionSource(StrEnum):
 
     TEXT = "text"  # found by NER in the title/abstract
     MESH = "mesh"  # NLM indexing (MeSH headings, chemical list): high precision, no offsets
-
-
-TEXT_MINED_SOURCE = "infores:medkg"
-"""``primary_knowledge_source`` of every edge that medkg extracts from text itself."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +143,18 @@ class Relation:
         return edge_key(self.subject, self.predicate, self.object)
 
 
+EDGE_KEY_SEPARATOR = "|"
+
+
 def edge_key(subject: str, predicate: str, object_: str) -> str:
-    return f"{subject}|{predicate}|{object_}"
+    """An edge's identity, ``SUBJECT|predicate|OBJECT``: one edge per predicate between two entities."""
+    return f"{subject}{EDGE_KEY_SEPARATOR}{predicate}{EDGE_KEY_SEPARATOR}{object_}"
+
+
+def split_edge_key(key: str) -> tuple[str, str, str]:
+    """``(subject, predicate, object)`` of an :func:`edge_key` (ValueError when it is not one)."""
+    subject, predicate, object_ = key.split(EDGE_KEY_SEPARATOR, 2)
+    return subject, predicate, object_
 
 
 @dataclass(slots=True)
@@ -218,27 +227,112 @@ class PublicationMention:
     major: bool = False
 
 
+# ---- the edge model ----------------------------------------------------------------------------------------
+class Kind(StrEnum):
+    """What an edge property holds: its column type in both stores, its value where a store has none, and how the
+    exports write it."""
+
+    TEXT = "text"
+    TEXTS = "texts"  # a list of strings
+    PMIDS = "pmids"  # PubMed ids (digits): ``PMID:`` CURIEs in KGX, PMID IRIs in RDF
+    COUNT = "count"
+    SCORE = "score"  # in [0, 1], defined by supporting evidence only (0.0 without it, and then left out of RDF)
+    YEAR = "year"  # None when not known (and then left out of RDF)
+
+
+LIST_KINDS = frozenset({Kind.TEXTS, Kind.PMIDS})
+_EMPTY: dict[Kind, Any] = {Kind.TEXT: "", Kind.TEXTS: (), Kind.PMIDS: (), Kind.COUNT: 0, Kind.SCORE: 0.0,
+                           Kind.YEAR: None}
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeProperty:
+    """One stored property of an edge: how it is typed, read back and exported (declared on its field of
+    :class:`EdgeAggregate`; :data:`EDGE_PROPERTIES` holds them with their names and defaults filled in)."""
+
+    kind: Kind
+    kgx: str | None = ""
+    """Its KGX column: "" its own name, None not in KGX files."""
+    rdf: str | None = ""
+    """Its RDF property on the edge's association: ``biolink:<slot>`` or ``medkg:<name>`` (medkg's vocabulary);
+    "" ``medkg:<its name>``, None not in RDF."""
+    summary: bool = False
+    """One of the edge columns that the named queries return with every edge."""
+    missing: Any = None
+    """Its value where a store has none (an edge written before the property existed); None: the kind's empty
+    value ("", (), 0, 0.0, None)."""
+    name: str = ""
+
+    def read(self, value: Any) -> Any:
+        """A stored value as the edge model holds it: lists as tuples, nothing as :attr:`missing`."""
+        if self.kind in LIST_KINDS:
+            return tuple(value or ())
+        if self.kind is Kind.YEAR:
+            return value
+        return value or self.missing
+
+
 class EdgeAggregate(NamedTuple):
-    """The properties stored on a relationship, recomputed from all of its evidence.
+    """An edge as the stores keep it: its identity (subject, predicate, object: :func:`edge_key`) and its stored
+    properties, all recomputed from its evidence and curated sources (:func:`aggregate_evidence`).
+
+    The one definition of an edge's properties: each field below declares its :class:`EdgeProperty`, and the
+    stores' columns, the named queries' edge columns and the KGX and RDF exports are derived from
+    :data:`EDGE_PROPERTIES`. Adding a property is a field here (appended: LadybugDB copies columns by position) and
+    its value in :func:`aggregate_evidence`, plus a migration that fills it in on stores written before it (until
+    then they read :attr:`EdgeProperty.missing`). Provenance (primary source, knowledge level, agent type) comes
+    from :mod:`kg.provenance`. The store's own link from an edge to its Evidence nodes (``evidence_ids``) is not a
+    property of the edge: :mod:`kg.store.base` keeps it beside these.
 
     A named tuple rather than a frozen dataclass: one is built per edge written, and it is ~4x cheaper to make.
     """
 
     subject: str
-    predicate: str
+    predicate: Annotated[str, EdgeProperty(Kind.TEXT, kgx=None, rdf=None, summary=True)]  # exported as identity
     object: str
-    pmids: tuple[str, ...]
-    n_evidence: int
-    best_score: float
-    mean_score: float
-    first_year: int | None
-    last_year: int | None
-    extractors: tuple[str, ...]
-    knowledge_sources: tuple[str, ...]
+    pmids: Annotated[tuple[str, ...], EdgeProperty(Kind.PMIDS, kgx="publications", rdf="biolink:publications",
+                                                   summary=True)]
+    n_pmids: Annotated[int, EdgeProperty(Kind.COUNT, summary=True)]
+    n_evidence: Annotated[int, EdgeProperty(Kind.COUNT, summary=True)]  # supporting items (not negated/speculative)
+    best_score: Annotated[float, EdgeProperty(Kind.SCORE, rdf="biolink:has_confidence_score", summary=True)]
+    mean_score: Annotated[float, EdgeProperty(Kind.SCORE, summary=True)]
+    first_year: Annotated[int | None, EdgeProperty(Kind.YEAR, summary=True)]
+    last_year: Annotated[int | None, EdgeProperty(Kind.YEAR, summary=True)]
+    extractors: Annotated[tuple[str, ...], EdgeProperty(Kind.TEXTS, rdf="medkg:extractor")]  # name@version
+    knowledge_sources: Annotated[tuple[str, ...], EdgeProperty(Kind.TEXTS, rdf="medkg:knowledge_source",
+                                                               summary=True)]
+    primary_knowledge_source: Annotated[str, EdgeProperty(Kind.TEXT, rdf="biolink:primary_knowledge_source",
+                                                          summary=True, missing=TEXT_MINED_SOURCE)]
+    knowledge_level: Annotated[str, EdgeProperty(Kind.TEXT, rdf="biolink:knowledge_level", missing=NOT_PROVIDED)]
+    agent_type: Annotated[str, EdgeProperty(Kind.TEXT, rdf="biolink:agent_type", missing=NOT_PROVIDED)]
 
     @property
-    def n_pmids(self) -> int:
-        return len(self.pmids)
+    def key(self) -> str:
+        return edge_key(self.subject, self.predicate, self.object)
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> EdgeAggregate:
+        """An edge as a named query returns it: ``subject``, ``object`` and a column per :data:`EDGE_PROPERTIES`."""
+        return cls(subject=row["subject"], object=row["object"],
+                   **{p.name: p.read(row[p.name]) for p in EDGE_PROPERTIES})
+
+
+def _declared_properties() -> tuple[EdgeProperty, ...]:
+    hints = get_type_hints(EdgeAggregate, include_extras=True)
+    declared = []
+    for name in EdgeAggregate._fields:
+        for meta in getattr(hints[name], "__metadata__", ()):
+            if isinstance(meta, EdgeProperty):
+                declared.append(dataclasses.replace(
+                    meta, name=name, kgx=name if meta.kgx == "" else meta.kgx,
+                    rdf=f"medkg:{name}" if meta.rdf == "" else meta.rdf,
+                    missing=_EMPTY[meta.kind] if meta.missing is None else meta.missing))
+    return tuple(declared)
+
+
+EDGE_PROPERTIES: tuple[EdgeProperty, ...] = _declared_properties()
+"""The stored properties of an edge, in column order (``subject`` and ``object`` are its endpoints, not properties;
+``predicate`` is both its relationship type and a property, as LadybugDB has no ``type()``)."""
 
 
 _TEXT_MINED_ONLY = (TEXT_MINED_SOURCE,)
@@ -248,21 +342,21 @@ def aggregate_evidence(
     subject: str,
     predicate: str,
     object_: str,
-    evidence: list[Evidence],
+    evidence: Collection[Evidence],
     knowledge_sources: tuple[str, ...] = (),
 ) -> EdgeAggregate:
-    """Fold evidence into edge properties. Only supporting evidence counts; each PMID counts once.
+    """Fold evidence and curated sources into edge properties. Only supporting evidence counts; each PMID counts once.
 
     One pass, and a shortcut for the common single-evidence edge: this runs once per edge written.
     """
     if len(evidence) == 1:
-        e = evidence[0]
+        e = next(iter(evidence))
         if e.supports:
             with_text = (tuple(sorted({*knowledge_sources, TEXT_MINED_SOURCE})) if knowledge_sources
                          else _TEXT_MINED_ONLY)
-            return EdgeAggregate(subject, str(predicate), object_, (e.pmid,), 1, e.score, e.score / 1, e.year, e.year,
-                                 (f"{e.extractor}@{e.extractor_version}",), with_text)
-        evidence = []
+            return EdgeAggregate(subject, str(predicate), object_, (e.pmid,), 1, 1, e.score, e.score / 1, e.year,
+                                 e.year, (f"{e.extractor}@{e.extractor_version}",), with_text, *provenance(with_text))
+        evidence = ()
     sources = set(knowledge_sources)
     pmids: set[str] = set()
     extractors: set[str] = set()
@@ -278,18 +372,24 @@ def aggregate_evidence(
             years.append(e.year)
     if scores:
         sources.add(TEXT_MINED_SOURCE)
+    sorted_sources = tuple(sorted(sources))
+    primary, level, agent = provenance(sorted_sources)
     return EdgeAggregate(
         subject=subject,
         predicate=str(predicate),
         object=object_,
         pmids=tuple(sorted(pmids, key=_pmid_sort_key)),
+        n_pmids=len(pmids),
         n_evidence=len(scores),
         best_score=max(scores, default=0.0),
         mean_score=math.fsum(scores) / len(scores) if scores else 0.0,  # exact sum: same in any order
         first_year=min(years, default=None),
         last_year=max(years, default=None),
         extractors=tuple(sorted(extractors)),
-        knowledge_sources=tuple(sorted(sources)),
+        knowledge_sources=sorted_sources,
+        primary_knowledge_source=primary,
+        knowledge_level=level,
+        agent_type=agent,
     )
 
 

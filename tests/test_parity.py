@@ -14,7 +14,6 @@ PARAMS = {
     "entities_by_id": {"ids": [g.FEVER, g.CYP2D6, "MESH:D000000"]},
     "entities_by_category": {"category": "Disease", "skip": 1, "limit": 3},
     "diseases_for_phenotypes": {"ids": [g.FEVER, g.COUGH, g.CHEST_PAIN]},
-    "phenotype_degrees": {"ids": [g.FEVER, g.COUGH, g.CHEST_PAIN]},
     "disease_phenotype_pairs": {"skip": 1, "limit": 3},
     "disease_phenotype_edges": {"disease_ids": [g.PNEUMONIA, g.INFLUENZA], "ids": [g.FEVER, g.COUGH, g.CHEST_PAIN]},
     "chemicals_for_gene": {"id": g.CYP2D6},
@@ -34,7 +33,13 @@ PARAMS = {
     "edge_summary": {"subject": g.PNEUMONIA, "predicate": "has_phenotype", "object": g.FEVER},
     "publication_state": {"pmids": ["101", "105", "999"]},
     "publication_mentions": {"pmids": ["101", "104"]},
-    "publications_mentioning": {"ids": [g.PNEUMONIA, g.EGFR], "limit": 10},
+    "publications_after": {"after": "101", "limit": 3},
+    "publications_by_pmid": {"pmids": ["105", "101", "999"]},
+    "evidence_of_publications": {"pmids": ["102", "104", "999"]},
+    "edge_keys_of_publications": {"pmids": ["102", "104"]},
+    "entity_page": {"after": g.FEVER, "limit": 4},
+    "edges_of_subject_range": {"first": "MESH:D003061", "last": "MESH:D013629"},
+    "edges_with_source": {"predicate": "has_phenotype", "source": "infores:hpo-annotations"},
     "neighbours": {"ids": [g.CYP2D6], "limit": 20},
 }
 

@@ -22,9 +22,8 @@ def changed_entities(store: GraphStore, entities: list[Entity]) -> list[Entity]:
 def write_curated(store: GraphStore, predicate: Predicate, pairs: list[tuple[str, str]], source: str,
                   batch_size: int, progress: Progress | None) -> None:
     """Upsert curated edges, skipping those that already carry ``source`` (updating them would change nothing)."""
-    existing = {(row["s"], row["o"]) for row in store.read_cypher(
-        f"MATCH (a:Entity)-[r:{predicate.value}]->(b:Entity) WHERE $source IN r.knowledge_sources "
-        "RETURN a.id AS s, b.id AS o", {"source": source})}
+    existing = {(row["subject"], row["object"])
+                for row in store.query("edges_with_source", predicate=predicate.value, source=source)}
     relations = [Relation(s, predicate, o, primary_knowledge_source=source)
                  for s, o in pairs if (s, o) not in existing]
     batched(store.upsert_relations, relations, batch_size, predicate.value, progress)

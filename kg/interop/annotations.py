@@ -29,24 +29,6 @@ from kg.store.base import GraphStore, Row
 FORMATS = ("pubtator", "bioc")
 DEFAULT_PAGE_SIZE = 1000
 
-_PUBLICATIONS_AFTER = ("MATCH (p:Publication) WHERE p.pmid > $after "
-                       "RETURN p.pmid AS pmid, p.title AS title, p.journal AS journal, p.year AS year "
-                       "ORDER BY pmid LIMIT $limit")
-_PUBLICATIONS_IN = ("MATCH (p:Publication) WHERE p.pmid IN $pmids "
-                    "RETURN p.pmid AS pmid, p.title AS title, p.journal AS journal, p.year AS year ORDER BY pmid")
-_MENTIONS = ("MATCH (p:Publication)-[m:mentions]->(e:Entity) WHERE p.pmid IN $pmids "
-             "RETURN p.pmid AS pmid, e.id AS entity_id, e.category AS category, e.name AS name, "
-             "m.source AS source, m.count AS mention_count, m.major AS major ORDER BY pmid, entity_id, source")
-_EVIDENCE = ("MATCH (ev:Evidence) WHERE ev.pmid IN $pmids "
-             "RETURN ev.id AS id, ev.pmid AS pmid, ev.subject AS subject, ev.predicate AS predicate, "
-             "ev.object AS object, ev.sentence AS sentence, ev.start_offset AS start_offset, "
-             "ev.end_offset AS end_offset, ev.score AS score, ev.negated AS negated, "
-             "ev.speculative AS speculative, ev.extractor AS extractor, ev.extractor_version AS extractor_version "
-             "ORDER BY pmid, start_offset, end_offset, subject, predicate, object, id")
-_ENTITIES = ("MATCH (e:Entity) WHERE e.id IN $ids "
-             "RETURN e.id AS id, e.category AS category, e.name AS name ORDER BY id")
-
-
 @dataclass(slots=True)
 class Annotated:
     """What the store knows about one publication's text mining."""
@@ -66,11 +48,11 @@ def iter_annotated(store: GraphStore, pmids: Sequence[str] | None = None,
     if pmids is not None:
         wanted = sorted(set(pmids))
         for start in range(0, len(wanted), page_size):
-            yield from _page(store, store.read_cypher(_PUBLICATIONS_IN, {"pmids": wanted[start:start + page_size]}))
+            yield from _page(store, store.query("publications_by_pmid", pmids=wanted[start:start + page_size]))
         return
     after = ""
     while True:
-        rows = store.read_cypher(_PUBLICATIONS_AFTER, {"after": after, "limit": page_size})
+        rows = store.query("publications_after", after=after, limit=page_size)
         yield from _page(store, rows)
         if len(rows) < page_size:
             return
@@ -81,13 +63,13 @@ def _page(store: GraphStore, rows: list[Row]) -> Iterator[Annotated]:
     if not rows:
         return
     docs = {r["pmid"]: Annotated(r["pmid"], r["title"] or "", r["journal"] or "", r["year"]) for r in rows}
-    params = {"pmids": list(docs)}
-    for row in store.read_cypher(_MENTIONS, params):
+    pmids = list(docs)
+    for row in store.query("publication_mentions", pmids=pmids):
         docs[row["pmid"]].mentions.append(row)
-    for row in store.read_cypher(_EVIDENCE, params):
+    for row in store.query("evidence_of_publications", pmids=pmids):
         docs[row["pmid"]].evidence.append(row)
     ids = sorted({r[k] for d in docs.values() for r in d.evidence for k in ("subject", "object")})
-    entities = {r["id"]: r for r in store.read_cypher(_ENTITIES, {"ids": ids})} if ids else {}
+    entities = {r["id"]: r for r in store.query("entities_by_id", ids=ids)} if ids else {}
     for doc in docs.values():
         doc.entities = {i: entities[i] for r in doc.evidence for i in (r["subject"], r["object"]) if i in entities}
         yield doc

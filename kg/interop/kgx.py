@@ -45,17 +45,22 @@ from pathlib import Path
 from typing import IO, Any
 
 from kg.curie import normalize_curie
-from kg.interop.source import DEFAULT_PAGE_SIZE, EdgeRecord, NodeRecord, iter_graph
-from kg.schema import TEXT_MINED_SOURCE, Category, Entity, Evidence, Predicate, Relation
+from kg.interop.source import DEFAULT_PAGE_SIZE, NodeRecord, edge_uuid, iter_graph
+from kg.provenance import TEXT_MINED_SOURCE, aggregator_sources
+from kg.schema import EDGE_PROPERTIES, Category, EdgeAggregate, Entity, Evidence, Kind, Predicate, Relation
 from kg.store.base import GraphStore
 
 FORMATS = ("tsv", "jsonl")
 NODE_COLUMNS = ("id", "category", "name", "synonym")
-EDGE_COLUMNS = (
+_KGX_PROPERTIES = tuple((p.name, p.kgx, p.kind) for p in EDGE_PROPERTIES if p.kgx is not None)
+_LEADING_COLUMNS = (
     "id", "subject", "predicate", "object", "knowledge_level", "agent_type", "primary_knowledge_source",
     "aggregator_knowledge_source", "publications",
-    "n_pmids", "n_evidence", "best_score", "mean_score", "first_year", "last_year", "extractors", "knowledge_sources",
 )
+"""KGX's own edge slots, first (the ones medkg fills)."""
+EDGE_COLUMNS = (*_LEADING_COLUMNS, *(column for _, column, _ in _KGX_PROPERTIES if column not in _LEADING_COLUMNS))
+"""The edge columns: KGX's slots, then medkg's other edge properties (:data:`kg.schema.EDGE_PROPERTIES`) under
+their own names."""
 MULTIVALUED = frozenset({
     "category", "synonym", "xref", "provided_by", "publications", "aggregator_knowledge_source",
     "knowledge_source", "supporting_data_source", "extractors", "knowledge_sources", "same_as",
@@ -75,26 +80,26 @@ def node_record(node: NodeRecord) -> dict[str, Any]:
     return {"id": node.id, "category": [BIOLINK + node.category], "name": node.name, "synonym": list(node.synonyms)}
 
 
-def edge_record(edge: EdgeRecord) -> dict[str, Any]:
-    return {
-        "id": f"urn:uuid:{edge.uuid}",
+def edge_record(edge: EdgeAggregate) -> dict[str, Any]:
+    """One KGX edge, its fields in :data:`EDGE_COLUMNS` order."""
+    values: dict[str, Any] = {
+        "id": f"urn:uuid:{edge_uuid(edge)}",
         "subject": edge.subject,
         "predicate": BIOLINK + edge.predicate,
         "object": edge.object,
-        "knowledge_level": edge.knowledge_level,
-        "agent_type": edge.agent_type,
-        "primary_knowledge_source": edge.primary_knowledge_source,
-        "aggregator_knowledge_source": list(edge.aggregators),
-        "publications": [f"PMID:{pmid}" for pmid in edge.pmids],
-        "n_pmids": edge.n_pmids,
-        "n_evidence": edge.n_evidence,
-        "best_score": edge.best_score,
-        "mean_score": edge.mean_score,
-        "first_year": edge.first_year,
-        "last_year": edge.last_year,
-        "extractors": list(edge.extractors),
-        "knowledge_sources": list(edge.knowledge_sources),
+        "aggregator_knowledge_source": list(aggregator_sources(edge.primary_knowledge_source)),
     }
+    for name, column, kind in _KGX_PROPERTIES:
+        values[column] = _kgx_value(kind, getattr(edge, name))
+    return {column: values[column] for column in EDGE_COLUMNS}
+
+
+def _kgx_value(kind: Kind, value: Any) -> Any:
+    if kind is Kind.PMIDS:
+        return [f"PMID:{pmid}" for pmid in value]
+    if kind is Kind.TEXTS:
+        return list(value)
+    return value
 
 
 class _Writer:

@@ -37,7 +37,9 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
 from kg.curie import LOCAL_PREFIX, converter
-from kg.interop.source import DEFAULT_PAGE_SIZE, EdgeRecord, NodeRecord, iter_graph
+from kg.interop.source import DEFAULT_PAGE_SIZE, NodeRecord, edge_uuid, iter_graph
+from kg.provenance import aggregator_sources
+from kg.schema import EDGE_PROPERTIES, EdgeAggregate, Kind
 from kg.store.base import GraphStore
 
 FORMATS = {"nt": "nt", "ttl": "turtle", "jsonld": "json-ld"}
@@ -85,6 +87,19 @@ def entity_iri(curie: str) -> str:
 
 def biolink_iri(name: str) -> str:
     return biolink_namespace() + name
+
+
+@cache
+def _edge_properties() -> tuple[tuple[str, Kind, str], ...]:
+    """``(name, kind, IRI of its RDF property)`` of each edge property that RDF carries (its ``rdf`` name:
+    ``biolink:<slot>`` or ``medkg:<name>``)."""
+    namespaces = {"biolink": biolink_namespace(), "medkg": MEDKG_VOCAB}
+    found = []
+    for p in EDGE_PROPERTIES:
+        if p.rdf is not None:
+            prefix, _, local = p.rdf.partition(":")
+            found.append((p.name, p.kind, namespaces[prefix] + local))
+    return tuple(found)
 
 
 T = TypeVar("T")
@@ -140,41 +155,39 @@ def node_triples(node: NodeRecord, t: Terms[T]) -> Iterator[tuple[T, T, T]]:
         yield s, t.iri(SKOS_ALT_LABEL), t.text(synonym)
 
 
-def edge_triples(edge: EdgeRecord, t: Terms[T]) -> Iterator[tuple[T, T, T]]:
+def edge_triples(edge: EdgeAggregate, t: Terms[T]) -> Iterator[tuple[T, T, T]]:
     s, p, o = t.iri(entity_iri(edge.subject)), t.iri(biolink_iri(edge.predicate)), t.iri(entity_iri(edge.object))
-    a = t.iri(f"urn:uuid:{edge.uuid}")
+    a = t.iri(f"urn:uuid:{edge_uuid(edge)}")
 
     def bl(name: str) -> T:
         return t.iri(biolink_iri(name))
-
-    def medkg(name: str) -> T:
-        return t.iri(MEDKG_VOCAB + name)
 
     yield s, p, o
     yield a, t.iri(RDF_TYPE), bl("Association")
     yield a, bl("subject"), s
     yield a, bl("predicate"), p
     yield a, bl("object"), o
-    for pmid in edge.pmids:
-        yield a, bl("publications"), t.iri(entity_iri(f"PMID:{pmid}"))
-    yield a, bl("primary_knowledge_source"), t.text(edge.primary_knowledge_source)
-    for source in edge.aggregators:
+    for name, kind, iri in _edge_properties():
+        for value in _rdf_values(edge, kind, getattr(edge, name), t):
+            yield a, t.iri(iri), value
+    for source in aggregator_sources(edge.primary_knowledge_source):
         yield a, bl("aggregator_knowledge_source"), t.text(source)
-    yield a, bl("knowledge_level"), t.text(edge.knowledge_level)
-    yield a, bl("agent_type"), t.text(edge.agent_type)
-    if edge.n_evidence:
-        yield a, bl("has_confidence_score"), t.typed(float(edge.best_score), XSD_DOUBLE)
-        yield a, medkg("mean_score"), t.typed(float(edge.mean_score), XSD_DOUBLE)
-    yield a, medkg("n_pmids"), t.typed(edge.n_pmids, XSD_INTEGER)
-    yield a, medkg("n_evidence"), t.typed(edge.n_evidence, XSD_INTEGER)
-    if edge.first_year is not None:
-        yield a, medkg("first_year"), t.typed(edge.first_year, XSD_INTEGER)
-    if edge.last_year is not None:
-        yield a, medkg("last_year"), t.typed(edge.last_year, XSD_INTEGER)
-    for extractor in edge.extractors:
-        yield a, medkg("extractor"), t.text(extractor)
-    for source in edge.knowledge_sources:
-        yield a, medkg("knowledge_source"), t.text(source)
+
+
+def _rdf_values(edge: EdgeAggregate, kind: Kind, value: Any, t: Terms[T]) -> Iterator[T]:
+    """The objects of one edge property's triples: one per list item; scores only with supporting evidence (a
+    curated edge has no confidence score, not a score of 0), years only when known."""
+    if kind is Kind.PMIDS:
+        yield from (t.iri(entity_iri(f"PMID:{pmid}")) for pmid in value)
+    elif kind is Kind.TEXTS:
+        yield from (t.text(item) for item in value)
+    elif kind is Kind.TEXT:
+        yield t.text(value)
+    elif kind is Kind.SCORE:
+        if edge.n_evidence:
+            yield t.typed(float(value), XSD_DOUBLE)
+    elif value is not None:  # COUNT, YEAR
+        yield t.typed(value, XSD_INTEGER)
 
 
 @dataclass(slots=True)

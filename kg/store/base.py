@@ -16,16 +16,21 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+from kg.provenance import TEXT_MINED_SOURCE, curated_sources
 from kg.schema import (
-    TEXT_MINED_SOURCE,
+    EDGE_PROPERTIES,
     Category,
     EdgeAggregate,
+    EdgeProperty,
     Entity,
     Evidence,
+    Kind,
     PublicationMention,
     PublicationRecord,
     Relation,
     aggregate_evidence,
+    edge_key,
+    split_edge_key,
 )
 from kg.store.queries import NAMED_QUERIES
 from kg.store.readonly import check_parameters, check_read_only
@@ -57,14 +62,13 @@ EVIDENCE_FIELDS = (
     "negated", "speculative", "extractor", "extractor_version", "year",
 )
 """The stored properties of an ``Evidence`` node, in column order."""
-EDGE_FIELDS = (
-    "subject", "predicate", "object", "pmids", "n_pmids", "n_evidence", "best_score", "mean_score", "first_year",
-    "last_year", "extractors", "knowledge_sources", "primary_knowledge_source", "knowledge_level", "agent_type",
-    "evidence_ids",
-)
-"""An edge's endpoints and stored properties, in column order (``evidence_ids``: the ids of all its Evidence nodes,
-negated ones included, kept on the edge so that its sentences are found by primary key; LadybugDB indexes nothing
-else)."""
+EVIDENCE_IDS = EdgeProperty(Kind.TEXTS, kgx=None, rdf=None, name="evidence_ids")
+"""The ids of all of an edge's Evidence nodes, negated ones included: stored on the edge so that its sentences are
+found by primary key (LadybugDB indexes nothing else). The store's link, not a property of the edge's knowledge."""
+STORED_EDGE_PROPERTIES = (*EDGE_PROPERTIES, EVIDENCE_IDS)
+"""What a relationship stores: the edge model's properties (:class:`EdgeAggregate`) and its evidence ids."""
+EDGE_FIELDS = (*EdgeAggregate._fields, EVIDENCE_IDS.name)
+"""An edge's endpoints and stored properties, in column order."""
 
 
 class Columns:
@@ -134,30 +138,12 @@ def evidence_from_row(row: Row) -> Evidence:
 
 
 def edge_columns(edges: Iterable[tuple[EdgeAggregate, Iterable[str]]]) -> Columns:
-    """The stored form of edges: ``(aggregate, ids of all its Evidence nodes)`` each."""
-    columns = Columns(EDGE_FIELDS)
-    (subjects, predicates, objects, pmids, n_pmids, n_evidence, best_scores, mean_scores, first_years, last_years,
-     extractors, sources, primary_sources, levels, agent_types, evidence_ids) = columns.data.values()
-    for agg, ids in edges:
-        curated = [s for s in agg.knowledge_sources if s != TEXT_MINED_SOURCE]
-        subjects.append(agg.subject)
-        predicates.append(agg.predicate)
-        objects.append(agg.object)
-        pmids.append(agg.pmids)
-        n_pmids.append(len(agg.pmids))
-        n_evidence.append(agg.n_evidence)
-        best_scores.append(agg.best_score)
-        mean_scores.append(agg.mean_score)
-        first_years.append(agg.first_year)
-        last_years.append(agg.last_year)
-        extractors.append(agg.extractors)
-        sources.append(agg.knowledge_sources)
-        # Curated knowledge wins the "primary" slot; text mining is then a supporting source.
-        primary_sources.append(curated[0] if curated else TEXT_MINED_SOURCE)
-        levels.append("knowledge_assertion" if curated else "not_provided")
-        agent_types.append("manual_agent" if curated else "text_mining_agent")
-        evidence_ids.append(sorted(ids))
-    return columns
+    """The stored form of edges (:data:`EDGE_FIELDS`): ``(edge, ids of all its Evidence nodes)`` each."""
+    pairs = list(edges)
+    transposed = zip(*(edge for edge, _ in pairs), strict=True) if pairs else ([] for _ in EdgeAggregate._fields)
+    data = {name: list(column) for name, column in zip(EdgeAggregate._fields, transposed, strict=True)}
+    data[EVIDENCE_IDS.name] = [sorted(ids) for _, ids in pairs]
+    return Columns(EDGE_FIELDS, data)
 
 
 def entity_rows(entities: Sequence[Entity]) -> list[Row]:
@@ -201,11 +187,6 @@ class _PendingEdge:
     object: str
     curated: set[str] | None = None
     evidence: dict[str, Evidence] = field(default_factory=dict)
-
-
-def split_edge_key(key: str) -> tuple[str, str, str]:
-    subject, predicate, object_ = key.split("|", 2)
-    return subject, predicate, object_
 
 
 class GraphStore(ABC):
@@ -254,10 +235,7 @@ class GraphStore(ABC):
             named = NAMED_QUERIES[name]
         except KeyError:
             raise KeyError(f"unknown query {name!r}; known: {', '.join(sorted(NAMED_QUERIES))}") from None
-        missing = set(named.params) - params.keys()
-        if missing:
-            raise TypeError(f"query {name!r} needs parameters: {', '.join(sorted(missing))}")
-        return self._read(named.cypher, {k: params[k] for k in named.params})
+        return self._read(*named.bind(params))
 
     def read_cypher(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_s: float | None = None,
                     max_rows: int | None = None) -> list[Row]:
@@ -306,7 +284,7 @@ class GraphStore(ABC):
         edges: dict[str, _PendingEdge] = {}
         for rel in relations:
             subject, predicate, object_ = rel.subject, rel.predicate.value, rel.object
-            key = f"{subject}|{predicate}|{object_}"
+            key = edge_key(subject, predicate, object_)
             edge = edges.get(key)
             if edge is None:  # every relation touches its edge, even without evidence
                 edge = edges[key] = _PendingEdge(subject, predicate, object_)
@@ -329,7 +307,7 @@ class GraphStore(ABC):
         for key, edge in edges.items():
             curated = edge.curated or set()
             if key in existing:
-                curated = curated.union(s for s in existing[key].knowledge_sources if s != TEXT_MINED_SOURCE)
+                curated = curated.union(curated_sources(existing[key].knowledge_sources))
                 merged = {row["id"]: evidence_from_row(row) for row in stored.get(key, [])}
                 merged.update(edge.evidence)
             else:
@@ -353,9 +331,7 @@ class GraphStore(ABC):
         pmids = list(pmids)
         if not pmids:
             return 0
-        affected = [r["k"] for r in self._read(
-            "MATCH (ev:Evidence) WHERE ev.pmid IN $pmids RETURN DISTINCT ev.edge_key AS k ORDER BY k",
-            {"pmids": pmids})]
+        affected = [r["edge_key"] for r in self.query("edge_keys_of_publications", pmids=pmids)]
         recomputed = self._recompute_edges(affected, excluding=set(pmids))
         self._delete_evidence_of(pmids)
         self._delete_publication_nodes(pmids)
@@ -369,7 +345,7 @@ class GraphStore(ABC):
         update: dict[str, list[tuple[EdgeAggregate, Iterable[str]]]] = defaultdict(list)  # by predicate
         remove = []
         for key, edge in existing.items():
-            curated = {s for s in edge.knowledge_sources if s != TEXT_MINED_SOURCE}
+            curated = set(curated_sources(edge.knowledge_sources))
             rows = [r for r in stored.get(key, []) if r["pmid"] not in excluding]
             agg = self._aggregate(key, rows, curated)
             if agg.knowledge_sources:

@@ -27,34 +27,29 @@ import ladybug
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kg.schema import Category, Entity, Predicate, PublicationMention, PublicationRecord
+from kg.schema import Category, Entity, Kind, Predicate, PublicationMention, PublicationRecord, edge_key, split_edge_key
 from kg.store.base import (
+    EVIDENCE_IDS,
+    STORED_EDGE_PROPERTIES,
     Columns,
     GraphStore,
     Row,
     StoredEdge,
     StoreStats,
     entity_rows,
-    split_edge_key,
 )
 from kg.store.errors import QueryTimeout, StoreError, StoreUnavailable
 
-_EDGE_PROPERTIES = (
-    ("predicate", "STRING", pa.string()),
-    ("pmids", "STRING[]", pa.list_(pa.string())),
-    ("n_pmids", "INT64", pa.int64()),
-    ("n_evidence", "INT64", pa.int64()),
-    ("best_score", "DOUBLE", pa.float64()),
-    ("mean_score", "DOUBLE", pa.float64()),
-    ("first_year", "INT64", pa.int64()),
-    ("last_year", "INT64", pa.int64()),
-    ("extractors", "STRING[]", pa.list_(pa.string())),
-    ("knowledge_sources", "STRING[]", pa.list_(pa.string())),
-    ("primary_knowledge_source", "STRING", pa.string()),
-    ("knowledge_level", "STRING", pa.string()),
-    ("agent_type", "STRING", pa.string()),
-    ("evidence_ids", "STRING[]", pa.list_(pa.string())),
-)
+_KIND_COLUMNS: dict[Kind, tuple[str, pa.DataType]] = {
+    Kind.TEXT: ("STRING", pa.string()),
+    Kind.TEXTS: ("STRING[]", pa.list_(pa.string())),
+    Kind.PMIDS: ("STRING[]", pa.list_(pa.string())),
+    Kind.COUNT: ("INT64", pa.int64()),
+    Kind.SCORE: ("DOUBLE", pa.float64()),
+    Kind.YEAR: ("INT64", pa.int64()),
+}
+"""The LadybugDB column type and Arrow type of each kind of edge property."""
+_EDGE_PROPERTIES = tuple((p.name, *_KIND_COLUMNS[p.kind]) for p in STORED_EDGE_PROPERTIES)
 _EVIDENCE_PROPERTIES = (
     ("id", "STRING", pa.string()),
     ("edge_key", "STRING", pa.string()),
@@ -236,6 +231,7 @@ class EmbeddedStore(GraphStore):
         self._staged: _Staged | None = None
         if not read_only:
             self.ensure_schema()
+            self._add_edge_columns()
             self._add_evidence_ids()
         elif self._lacks_evidence_ids():
             self.close()
@@ -288,9 +284,21 @@ class EmbeddedStore(GraphStore):
         for statement in _ddl():
             self._conn.execute(statement)
 
-    # ---- upgrade of stores written before edges carried evidence_ids -------------------------------------
+    # ---- upgrades of stores written by an older medkg ------------------------------------------------------
+    def _columns_of(self, table: str) -> set[str]:
+        return {row[1] for row in _rows(self._one(f"CALL table_info('{table}') RETURN *"))}
+
     def _has_column(self, table: str, column: str) -> bool:
-        return any(row[1] == column for row in _rows(self._one(f"CALL table_info('{table}') RETURN *")))
+        return column in self._columns_of(table)
+
+    def _add_edge_columns(self) -> None:
+        """Add the edge properties that a relationship table lacks (NULL on its edges, read as the property's
+        ``missing`` value until a migration fills them in): a store written before a property existed."""
+        for p in Predicate:
+            present = self._columns_of(p.value)
+            for name, kind, _ in _EDGE_PROPERTIES:
+                if name not in present:
+                    self._execute(f"ALTER TABLE {p.value} ADD {name} {kind}")
 
     def _lacks_evidence_ids(self) -> bool:
         """Whether this store predates evidence_ids: a table lacks the column, or its first edge has none."""
@@ -308,14 +316,12 @@ class EmbeddedStore(GraphStore):
     def _add_evidence_ids(self) -> None:
         """Give every edge the ids of its Evidence nodes (stores written before edges carried them).
 
-        Per relationship table that lacks the column or has edges without it: the column is added, then all its
-        edges are rewritten with their evidence ids in one transaction (delete + create, as updates are), so a
-        crash leaves all edges of the table upgraded or none, and the next writable open finishes the job.
+        Per relationship table with edges without them (the column itself is added by :meth:`_add_edge_columns`):
+        all its edges are rewritten with their evidence ids in one transaction (delete + create, as updates are), so
+        a crash leaves all edges of the table upgraded or none, and the next writable open finishes the job.
         """
         pending = []
         for p in Predicate:
-            if not self._has_column(p.value, "evidence_ids"):
-                self._execute(f"ALTER TABLE {p.value} ADD evidence_ids STRING[]")
             if self._one(f"MATCH ()-[r:{p.value}]->() WHERE r.evidence_ids IS NULL RETURN 1 LIMIT 1").has_next():
                 pending.append(p.value)
         if not pending:
@@ -324,15 +330,16 @@ class EmbeddedStore(GraphStore):
         ids_by_key: dict[str, list[str]] = defaultdict(list)
         for key, evidence_id in zip(evidence.column(0).to_pylist(), evidence.column(1).to_pylist(), strict=True):
             ids_by_key[key].append(evidence_id)
-        columns = ", ".join(f"r.{name} AS {name}" for name, _, _ in _EDGE_PROPERTIES if name != "evidence_ids")
+        columns = ", ".join(f"r.{name} AS {name}" for name, _, _ in _EDGE_PROPERTIES if name != EVIDENCE_IDS.name)
         for table in pending:
             edges = self._one(
                 f"MATCH (a:Entity)-[r:{table}]->(b:Entity) RETURN a.id AS src, b.id AS dst, {columns}").get_as_arrow()
             keys = zip(edges["src"].to_pylist(), edges["dst"].to_pylist(), strict=True)
-            ids = pa.array([sorted(ids_by_key.get(f"{s}|{table}|{o}", ())) for s, o in keys], pa.list_(pa.string()))
+            ids = pa.array([sorted(ids_by_key.get(edge_key(s, table, o), ())) for s, o in keys],
+                           pa.list_(pa.string()))
             self._transaction([(f"MATCH ()-[r:{table}]->() DELETE r", {}),
                                (_create_rels(table, "Entity", "Entity", _EDGE_PROPERTIES),
-                                {"staged": edges.append_column("evidence_ids", ids)})])
+                                {"staged": edges.append_column(EVIDENCE_IDS.name, ids)})])
         self.flush()
 
     @contextlib.contextmanager
@@ -572,7 +579,7 @@ class EmbeddedStore(GraphStore):
                 {"staged": staged},
             )
             for row in rows:
-                key = f"{row['subject']}|{predicate}|{row['object']}"
+                key = edge_key(row["subject"], predicate, row["object"])
                 found[key] = StoredEdge(key, tuple(row["sources"] or ()), tuple(row["ids"] or ()))
         return found
 

@@ -15,17 +15,25 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import AuthError, ClientError, ConfigurationError, Neo4jError, ServiceUnavailable
 
-from kg.schema import Category, Entity, Predicate, PublicationMention, PublicationRecord
+from kg.schema import (
+    EDGE_KEY_SEPARATOR,
+    Category,
+    Entity,
+    Predicate,
+    PublicationMention,
+    PublicationRecord,
+    edge_key,
+    split_edge_key,
+)
 from kg.store.base import (
-    EDGE_FIELDS,
     EVIDENCE_FIELDS,
+    STORED_EDGE_PROPERTIES,
     Columns,
     GraphStore,
     Row,
     StoredEdge,
     StoreStats,
     entity_rows,
-    split_edge_key,
 )
 from kg.store.errors import QueryTimeout, StoreError, StoreUnavailable, WriteRefused
 
@@ -41,7 +49,7 @@ _SCHEMA = (
     "CREATE INDEX entity_category IF NOT EXISTS FOR (n:Entity) ON (n.category)",
 )
 _CATEGORY_LABELS = tuple(c.value for c in Category)
-_EDGE_PROPERTY_NAMES = tuple(name for name in EDGE_FIELDS if name not in ("subject", "object"))
+_EDGE_PROPERTY_NAMES = tuple(p.name for p in STORED_EDGE_PROPERTIES)
 
 
 def _batches(rows: Sequence[Row], size: int = BATCH_SIZE) -> Iterator[Sequence[Row]]:
@@ -118,7 +126,7 @@ class Neo4jStore(GraphStore):
             session.run(
                 "MATCH (a:Entity)-[r]->(b:Entity) WHERE r.evidence_ids IS NULL "
                 "CALL { WITH a, r, b OPTIONAL MATCH (ev:Evidence) "
-                "WHERE ev.edge_key = a.id + '|' + r.predicate + '|' + b.id "
+                f"WHERE ev.edge_key = a.id + '{EDGE_KEY_SEPARATOR}' + r.predicate + '{EDGE_KEY_SEPARATOR}' + b.id "
                 "WITH r, ev ORDER BY ev.id WITH r, collect(ev.id) AS ids SET r.evidence_ids = ids } "
                 "IN TRANSACTIONS OF 10000 ROWS").consume()
 
@@ -349,7 +357,7 @@ class Neo4jStore(GraphStore):
                     {"s": subjects[start:start + BATCH_SIZE], "o": objects[start:start + BATCH_SIZE]},
                 )
                 for row in rows:
-                    key = f"{row['s']}|{predicate}|{row['o']}"
+                    key = edge_key(row["s"], predicate, row["o"])
                     found[key] = StoredEdge(key, tuple(row["sources"] or ()), tuple(row["ids"] or ()))
         return found
 
@@ -370,8 +378,8 @@ class Neo4jStore(GraphStore):
         self._write_many(statements)
         if self._bulk is not None:
             for predicate, group in edges.items():
-                self._bulk.edges.update(f"{s}|{predicate}|{o}" for s, o in zip(group["subject"], group["object"],
-                                                                               strict=True))
+                pairs = zip(group["subject"], group["object"], strict=True)
+                self._bulk.edges.update(edge_key(s, predicate, o) for s, o in pairs)
 
     def _delete_edges(self, keys: list[str]) -> None:
         self._bulk = None  # what was written in a bulk load may be gone now: back to the usual path
