@@ -71,8 +71,9 @@ from pydantic import BaseModel, Field
 
 from kg.api_gate import DEFAULT_MAX_BODY_BYTES, RequestGate
 from kg.config import StoreConfig
+from kg.schema import edge_key as make_edge_key
+from kg.schema import split_edge_key
 from kg.store import GraphStore, QueryTimeout, QueryTooLarge, StoreError, StoreUnavailable, WriteRefused, open_store
-from kg.store.base import split_edge_key
 from kg.store.embedded_readers import store_version
 from queries.answers import (
     API_VERSION,
@@ -610,7 +611,7 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
                                                        f"got {edge_key!r}") from None
         if not (subject and predicate and object):
             raise ApiError(422, "invalid_request", "give edge_key, or subject, predicate and object")
-        key = f"{subject}|{predicate}|{object}"
+        key = make_edge_key(subject, predicate, object)
         with access.use() as store:
             edges = store.query("edge_summary", subject=subject, predicate=predicate, object=object)
             if not edges:
