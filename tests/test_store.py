@@ -312,3 +312,25 @@ def test_embedded_bulk_load_survives_kill_9(tmp_path, where):
         assert stats["nodes"]["Evidence"] == (0 if where == "inside" else expected[2]["nodes"]["Evidence"])
         g.build(killed)
         assert _dump(killed) == expected
+
+
+def test_edges_read_back_as_the_aggregate_written(store):
+    """One edge model: what ``aggregate_evidence`` computes is what the store keeps and the exports read."""
+    from kg.interop.source import iter_graph
+    from kg.schema import aggregate_evidence
+
+    g.build(store)
+    read = {edge.key: edge for _, edges in iter_graph(store, page_size=4) for edge in edges}
+    fever = next(r for r in g.RELATIONS if (r.subject, r.object) == (g.PNEUMONIA, g.FEVER))
+    assert read[fever.edge_key] == aggregate_evidence(fever.subject, fever.predicate, fever.object, fever.evidence)
+    curated = read[f"{g.INFLUENZA}|has_phenotype|{g.COUGH}"]
+    assert (curated.primary_knowledge_source, curated.knowledge_level, curated.agent_type) == (
+        "infores:hpo-annotations", "knowledge_assertion", "manual_agent")
+
+
+def test_a_typed_named_query_takes_only_known_predicates(store):
+    g.build(store)
+    rows = store.query("edges_with_source", predicate="has_phenotype", source="infores:hpo-annotations")
+    assert rows == [{"subject": g.INFLUENZA, "object": g.COUGH}]
+    with pytest.raises(ValueError, match="is not one of medkg's"):
+        store.query("edges_with_source", predicate="treats]->() DETACH DELETE (x) //", source="s")
