@@ -45,6 +45,11 @@ from kg.store import GraphStore
               help="--engine ray: where workers write their shards and the driver its manifest.jsonl (default: "
                    "GRAPH.shards beside an embedded graph, ./medkg-shards for Neo4j). On a cluster it must be a "
                    "folder every node sees. A rerun after an interruption takes finished shards from here.")
+@click.option("--neo4j-import", "import_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+              default=None,
+              help="--engine ray, a first load of a new Neo4j database: write neo4j-admin database import files "
+                   "(CSVs, import.sh, after-import.cypher) to DIR instead of writing a store; the graph is "
+                   "assembled in this process's memory.")
 @click.option("--dry-run", is_flag=True, help="Read and extract, print what would be written; write nothing.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
 @click.option("--checkpoint-every", "checkpoint_every_s", default=CHECKPOINT_EVERY_S, show_default=True,
@@ -57,7 +62,8 @@ from kg.store import GraphStore
 @store_options
 @json_option
 def ingest(inputs: tuple[str, ...], batch_size: int, engine: str, workers: int, address: str | None,
-           shard_dir: Path | None, dry_run: bool, progress: bool | None, checkpoint_every_s: float, relations: bool,
+           shard_dir: Path | None, import_dir: Path | None, dry_run: bool, progress: bool | None,
+           checkpoint_every_s: float, relations: bool,
            store_config: StoreConfig, as_json: bool) -> None:
     """Ingest INPUTS: PubMed/MEDLINE XML (.xml, .xml.gz), PubTator, BioC XML; files, directories, globs or -.
 
@@ -76,6 +82,8 @@ def ingest(inputs: tuple[str, ...], batch_size: int, engine: str, workers: int, 
     input names no file (nothing is opened then; a new graph that a failed run stored nothing in is removed).
     """
     check_inputs_exist(inputs, "INPUTS")  # before any store is opened or created
+    if import_dir is not None and (engine != "ray" or dry_run):
+        raise click.UsageError("--neo4j-import is a first load with --engine ray (and no --dry-run)")
     if engine == "local":
         if address or shard_dir:
             raise click.UsageError("--address and --shards are options of --engine ray")
@@ -92,6 +100,10 @@ def ingest(inputs: tuple[str, ...], batch_size: int, engine: str, workers: int, 
             shard_dir = Path(tempfile.mkdtemp(prefix="medkg-dry-run-shards-"))
             atexit.register(shutil.rmtree, shard_dir, ignore_errors=True)
         engine_options = {"address": address, "shard_dir": shard_dir or _default_shard_dir(store_config)}
+    if import_dir is not None:
+        _run_import(inputs, import_dir, batch_size, workers, progress, relations, as_json, address,
+                    shard_dir or _default_shard_dir(store_config))
+        return
     if dry_run:  # the store, where there is one, only tells new documents from unchanged ones
         store = None
         if store_config.backend == "neo4j" or store_config.db_path.exists():
@@ -149,6 +161,35 @@ def _run(store: GraphStore | None, inputs: tuple[str, ...], batch_size: int, wor
         if summary.duplicates:
             click.echo(f"  duplicates: {summary.duplicates} records repeated a PMID read earlier in this run; "
                        "the last one read is kept", err=True)
+        for message in summary.failed:
+            click.echo(f"  failed: {message}", err=True)
+    if not summary.ok:
+        sys.exit(1)
+
+
+def _run_import(inputs: tuple[str, ...], import_dir: Path, batch_size: int, workers: int, progress: bool | None,
+                relations: bool, as_json: bool, address: str | None, shard_dir: Path) -> None:
+    from kg.distributed.graph_image import GraphImage
+    from kg.distributed.neo4j_import import ImportFilesError, write_import_files
+    from kg.distributed.ray_engine import RayEngineError, RayIngester
+
+    image = GraphImage()
+    ingester = RayIngester(None, image=image, batch_size=batch_size, workers=workers, address=address,
+                           shard_dir=shard_dir, progress=sys.stderr.isatty() if progress is None else progress,
+                           pipeline_factory=functools.partial(default_pipeline, relations=relations))
+    try:
+        summary = ingester.run(inputs)
+        files = write_import_files(image, import_dir)
+    except (RayEngineError, ImportFilesError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        echo_json({"import_dir": str(files.directory), "files": files.counts, **summary.as_dict(),
+                   "engine": "ray", "shards": str(ingester.shard_dir), "tasks": ingester.tasks_submitted})
+    else:
+        click.echo(f"{_describe(summary)}  [neo4j-admin import files in {files.directory}: "
+                   + ", ".join(f"{n:,} {name}" for name, n in files.counts.items()) + "]", err=True)
+        click.echo(f"  next, with Neo4j stopped: sh {files.directory / 'import.sh'}; then start it and run "
+                   f"cypher-shell -f {files.directory / 'after-import.cypher'}", err=True)
         for message in summary.failed:
             click.echo(f"  failed: {message}", err=True)
     if not summary.ok:

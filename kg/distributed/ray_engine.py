@@ -63,6 +63,11 @@ MAX_RESTARTS = 4
 MAX_TASK_RETRIES = 4
 """How often a task of a dead actor is retried on its restarted actor (or a scan task on another worker)."""
 RAY_INSTALL_HINT = "pip install 'medkg[ray]'"
+ONE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                  "TOKENIZERS_PARALLELISM": "false"}
+"""An actor has one CPU: its math libraries and the tokenizer must not start a thread per core of the node
+(on 2 cores, two actors whose torch and tokenizers each used both cores spent 40 % more CPU per document than
+one actor alone: benchmarks/results/ray_ingest.json before this was set)."""
 
 
 class RayEngineError(Exception):
@@ -118,10 +123,22 @@ def read_documents(refs: Iterable[DocRef]) -> dict[tuple[str, int], Document]:
     return found
 
 
+def _one_thread() -> None:
+    """Torch's intra- and inter-op pools to one thread, in case it was imported before ONE_THREAD_ENV applied."""
+    os.environ.update(ONE_THREAD_ENV)
+    if "torch" in sys.modules:
+        import torch
+
+        torch.set_num_threads(1)
+        with contextlib.suppress(RuntimeError):  # refused once inter-op work has started; then it is set already
+            torch.set_num_interop_threads(1)
+
+
 class ExtractionWorker:
     """A Ray actor's state: the pipeline, loaded once per process, run over the groups of a task."""
 
     def __init__(self, pipeline_factory: Callable[[], Pipeline], shard_dir: str) -> None:
+        _one_thread()
         self.extractor = Ingester(None, pipeline_factory=pipeline_factory, progress=False)
         self.shard_dir = Path(shard_dir)
 
@@ -280,8 +297,8 @@ class RayIngester(Ingester):
         self.shard_dir.mkdir(parents=True, exist_ok=True)
         self._manifest = Manifest.load(self.shard_dir)
         self._scan = ray.remote(num_cpus=0, max_retries=MAX_TASK_RETRIES)(scan_file)
-        actor = ray.remote(num_cpus=1, max_restarts=MAX_RESTARTS, max_task_retries=MAX_TASK_RETRIES)(
-            ExtractionWorker)
+        actor = ray.remote(num_cpus=1, max_restarts=MAX_RESTARTS, max_task_retries=MAX_TASK_RETRIES,
+                           runtime_env={"env_vars": ONE_THREAD_ENV})(ExtractionWorker)
         self._actors = [actor.remote(self.pipeline_factory, str(self.shard_dir)) for _ in range(self.actors_wanted)]
         self._load = [0] * len(self._actors)
         try:
