@@ -1,63 +1,58 @@
 """Abbreviations defined in a document ("myocardial infarction (MI)"), found by scispaCy's AbbreviationDetector.
 
-The detector (Schwartz & Hearst's algorithm) works offline on a blank English pipeline; the pipeline is built
-once per process. A mention that is a short form defined in its document is looked up by its long form.
-:func:`defined_by_mentions` adds the definitions whose two sides are both mentions of the document.
+The detector (Schwartz & Hearst's algorithm) runs on the tokens of the pipeline's one spaCy pass
+(:class:`extractors.analysis.TextAnalysis` publishes what it finds). A mention that is a short form defined in its
+document is looked up by its long form. :func:`defined_by_mentions` adds the definitions whose two sides are both
+mentions of the document.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 import warnings
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 MAX_CHARS = 20_000
 """Longer texts are cut for abbreviation detection: definitions sit near their first use, and the detector's time
 grows faster than linearly with the number of candidate definitions (a 1 MB text took minutes)."""
 
-_nlp: Language | None = None
-_lock = threading.Lock()
 
+def detector(nlp: Language) -> Callable[[Doc], dict[str, str]]:
+    """Short form → long form of every abbreviation a ``Doc`` of ``nlp`` defines (its first :data:`MAX_CHARS`)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        from scispacy.abbreviation import AbbreviationDetector
 
-def _pipeline() -> Language:
-    global _nlp
-    with _lock:
-        if _nlp is None:
-            import spacy
+    detect = AbbreviationDetector(nlp)
 
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", category=FutureWarning)
-                from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers the factory)
+    def defined(doc: Doc) -> dict[str, str]:
+        if "(" not in doc.text:
+            return {}
+        if len(doc.text) > MAX_CHARS:
+            doc = doc.char_span(0, MAX_CHARS, alignment_mode="contract").as_doc()
+        with warnings.catch_warnings():
+            # W036: the detector's global matcher has no patterns in a text without definitions
+            warnings.filterwarnings("ignore", message=r"\[W036\]")
+            doc = detect(doc)
+        found: dict[str, str] = {}
+        for short in doc._.abbreviations:
+            found.setdefault(short.text, short._.long_form.text)
+        return found
 
-            nlp = spacy.blank("en")
-            nlp.add_pipe("abbreviation_detector")
-            _nlp = nlp
-        return _nlp
+    return defined
 
 
 def abbreviations(text: str) -> dict[str, str]:
-    """Short form → long form of every abbreviation ``text`` defines."""
-    return abbreviations_many([text])[0]
+    """Short form → long form of every abbreviation ``text`` defines (through the process's shared analyzer)."""
+    from extractors.analysis import shared_analyzer
 
-
-def abbreviations_many(texts: list[str], batch_size: int = 64) -> list[dict[str, str]]:
-    """Short form → long form of every abbreviation each text defines, batched through spaCy."""
-    nlp = _pipeline()
-    out: list[dict[str, str]] = []
-    with warnings.catch_warnings():
-        # W036: the detector's global matcher has no patterns in a text without definitions
-        warnings.filterwarnings("ignore", message=r"\[W036\]")
-        for doc in nlp.pipe((t[:MAX_CHARS] if "(" in t else "" for t in texts), batch_size=batch_size):
-            found: dict[str, str] = {}
-            for short in doc._.abbreviations:
-                found.setdefault(short.text, short._.long_form.text)
-            out.append(found)
-    return out
+    (analysis,) = shared_analyzer().analyze_texts([(text, 0)])
+    return analysis.abbreviations
 
 
 _PARENTHESIS = re.compile(r"[(\[]\s*([^\s()\[\],;]{1,15})\s*[)\],;]")

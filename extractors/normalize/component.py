@@ -3,7 +3,8 @@
 For each mention found by NER (``source: text`` and no ``entity_id`` yet):
 
 1. a short form that its document defines ("MI" after "myocardial infarction (MI)") is looked up by its long form
-   (definitions found by scispaCy, and those whose long form is another mention right before the parenthesis);
+   (definitions found by scispaCy on the pipeline's shared tokens, :attr:`extractors.analysis.TextAnalysis.
+   abbreviations`, and those whose long form is another mention right before the parenthesis);
 2. otherwise the mention text itself (:meth:`Lexicon.lookup`: exact, normalized, rewritten, fuzzy, head);
 3. species and sequence variants have no lexicon entries: a species goes to NCBI Taxonomy through a curated table
    (:mod:`extractors.normalize.species`), a variant to dbSNP (an ``rs`` number) or tmVar's normal form of its
@@ -23,14 +24,20 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from functools import cache, cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from extractors.normalize.abbreviations import abbreviations_many, document_abbreviations
+from extractors.normalize.abbreviations import document_abbreviations
 from extractors.normalize.lexicon import COMPATIBLE, INDEX_VERSION, Lexicon, Match, default_table, local_id
 from extractors.normalize.species import HUMAN, SPECIES_DISPLAY_NAMES, species_curie
 from extractors.normalize.variant_ids import variant_curie
+from extractors.settings import settings_digest
 from kg.schema import Category, Document, Entity, MentionSource
+
+if TYPE_CHECKING:
+    from extractors.analysis import TextAnalyzer
 
 DEFAULT_FUZZY_THRESHOLDS: dict[Category, float] = {
     Category.DISEASE: 0.8,
@@ -76,24 +83,43 @@ def _table_digest(path: Path) -> str:
 
 
 class Normalizer:
-    """Fills ``entity_id``/``score`` of text mentions and adds their entities (see the module docstring)."""
+    """Fills ``entity_id``/``score`` of text mentions and adds their entities (see the module docstring).
+
+    ``fuzzy_thresholds`` replace the defaults of the categories they name (keys: categories or their names);
+    ``text``: the analyzer whose abbreviations are used (the process's shared one by default).
+    """
 
     name = "normalize"
 
-    def __init__(self, lexicon: Lexicon | None = None, *, table: Path | None = None, use_abbreviations: bool = True,
-                 fuzzy: bool = True, fuzzy_thresholds: dict[Category, float] | None = None) -> None:
+    def __init__(self, lexicon: Lexicon | None = None, *, table: Path | str | None = None,
+                 use_abbreviations: bool = True, fuzzy: bool = True,
+                 fuzzy_thresholds: Mapping[Category | str, float] | None = None,
+                 text: TextAnalyzer | None = None) -> None:
         self._lexicon = lexicon
         self.table = Path(table) if table else default_table()
         self.use_abbreviations = use_abbreviations
         self.fuzzy = fuzzy
-        self.fuzzy_thresholds = {**DEFAULT_FUZZY_THRESHOLDS, **(fuzzy_thresholds or {})}
+        self.fuzzy_thresholds = {**DEFAULT_FUZZY_THRESHOLDS,
+                                 **{Category(c): float(t) for c, t in (fuzzy_thresholds or {}).items()}}
+        self._text = text
         self.counts: Counter[str] = Counter()  # method → mentions resolved that way ("local": unmappable)
         self._memo: dict[tuple[str, Category | None], Match] = {}  # lookups without abbreviation, across documents
 
     @cached_property
     def version(self) -> str:
-        """Changes with the lexicon table and the index layout (re-ingestion then re-normalizes)."""
-        return f"{INDEX_VERSION}.{_table_digest(self.table)}.{IDENTIFIER_RULES_VERSION}"
+        """Changes with the lexicon table, the index layout, the identifier rules and every setting that changes a
+        match (re-ingestion then re-normalizes)."""
+        settings = {"abbreviations": self.use_abbreviations, "fuzzy": self.fuzzy,
+                    "thresholds": {str(c): t for c, t in sorted(self.fuzzy_thresholds.items())}}
+        return f"{INDEX_VERSION}.{_table_digest(self.table)}.{IDENTIFIER_RULES_VERSION}.{settings_digest(settings)}"
+
+    @property
+    def text(self) -> TextAnalyzer:
+        if self._text is None:
+            from extractors.analysis import shared_analyzer
+
+            self._text = shared_analyzer()
+        return self._text
 
     @property
     def lexicon(self) -> Lexicon:
@@ -128,12 +154,12 @@ class Normalizer:
         return match
 
     def __call__(self, docs: list[Document]) -> list[Document]:
-        abbreviations = [{} for _ in docs]
+        abbreviations: list[dict[str, str]] = [{} for _ in docs]
         if self.use_abbreviations:
             # the detector is the slowest step: run it only where a mention could be a defined short form
             wanted = [i for i, doc in enumerate(docs) if _may_define(doc)]
-            for i, found in zip(wanted, abbreviations_many([docs[i].text for i in wanted]), strict=True):
-                abbreviations[i] = found
+            for i, analysis in zip(wanted, self.text.analyze([docs[i] for i in wanted]), strict=True):
+                abbreviations[i] = analysis.abbreviations
         for doc, abbrevs in zip(docs, abbreviations, strict=True):
             if self.use_abbreviations:
                 mentions = [(m.text, m.category) for m in doc.mentions if m.source == MentionSource.TEXT]

@@ -33,11 +33,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractors.relations.candidates import EntityMentions, RelDoc, mention_sentence
+from extractors.relations.labels import CID, base_category
+from extractors.relations.predict import PairPrediction
 from kg.schema import Category
-
-from .candidates import EntityMentions, RelDoc, mention_sentence
-from .labels import CID, base_category
-from .predict import PairPrediction
 
 DEFAULT_CALIBRATION = Path(__file__).resolve().parents[2] / "models" / "re" / "calibration.json"
 FAMILIES = ("cid", "biored")
@@ -206,8 +205,8 @@ RUNS: dict[str, tuple[str, str, str, tuple[int, int] | None]] = {
 
 def collect_runs(data_root, cache: Path, names: Sequence[str] = tuple(RUNS)) -> dict[str, dict]:
     """Candidate rows and gold sets of the calibration runs, computed once into ``cache`` (JSON per run)."""
-    from .component import RelationExtractor
-    from .evaluate import collect, gold_set
+    from extractors.relations.component import RelationExtractor
+    from extractors.relations.evaluate import collect, gold_set
 
     cache.mkdir(parents=True, exist_ok=True)
     out = {}
@@ -231,8 +230,8 @@ def collect_runs(data_root, cache: Path, names: Sequence[str] = tuple(RUNS)) -> 
 
 
 def _score(corpus: str, rows: list[dict], gold: set, thresholds: dict[str, float]) -> dict:
-    from .evaluate import emitted, pair_sets
-    from .metrics import prf
+    from extractors.relations.evaluate import emitted, pair_sets
+    from extractors.relations.metrics import prf
 
     chosen = emitted(rows, thresholds)
     scored = [r for r in chosen if r["right"] is not None and (corpus == "biored" or r["family"] == "cid")]

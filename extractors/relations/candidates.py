@@ -3,18 +3,16 @@
 An entity is every mention of one identifier in one abstract; a candidate pair is two entities whose
 categories BioRED annotates relations between (:data:`extractors.relations.labels.COMPATIBLE`), in the
 canonical order of :func:`extractors.relations.labels.pair_order`. Candidates span sentences: the model
-decides per pair and per abstract.
+decides per pair and per abstract. The sentences are the pipeline's one segmentation (:mod:`extractors.analysis`).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from extractors.relations.labels import MARKED, base_category, compatible, pair_order
 from kg.schema import Category, Document, MentionSource
-
-from .labels import MARKED, base_category, compatible, pair_order
 
 Span = tuple[int, int]
 
@@ -54,36 +52,17 @@ class RelDoc:
     title_end: int = 0  # length of the title (its sentence is sentences[0] when > 0)
 
 
-_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9(\[])")
-
-
-def split_sentences(text: str, title_end: int, protected: Iterable[Span] = ()) -> list[Span]:
-    """Sentence spans of ``text``: the title, then the abstract cut after ``.!?`` + space + capital/digit.
-
-    A boundary inside a ``protected`` span (an entity mention such as "Dr. X" or "p. Y") is not a boundary.
-    """
+def join_split_mentions(sentences: Sequence[Span], protected: Iterable[Span]) -> list[Span]:
+    """``sentences`` with those that a ``protected`` span (an entity mention) runs across joined into one: a
+    mention belongs to one sentence."""
     inside = sorted(protected)
-    spans: list[Span] = []
-    if title_end > 0:
-        spans.append((0, title_end))
-    start = title_end
-    for match in _SENTENCE_END.finditer(text, title_end):
-        cut = match.start() + 1
-        if any(s < cut < e for s, e in inside):
-            continue
-        spans.append((start, cut))
-        start = match.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return [_strip(text, s, e) for s, e in spans if text[s:e].strip()]
-
-
-def _strip(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    out: list[Span] = []
+    for start, end in sentences:
+        if out and any(s < start < e for s, e in inside):
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 def group_entities(mentions: Iterable[tuple[str, Category, Span, str]]) -> list[EntityMentions]:
@@ -125,17 +104,28 @@ def text_mentions(doc: Document) -> Iterable[tuple[str, Category, Span, str]]:
             yield m.entity_id, m.category, (m.start, m.end), m.text
 
 
-def build_reldoc(pmid: str, text: str, title_end: int,
-                 mentions: Iterable[tuple[str, Category, Span, str]]) -> RelDoc:
-    """A :class:`RelDoc` with entities, sentences and candidate pairs (no labels)."""
+def build_reldoc(pmid: str, text: str, title_end: int, mentions: Iterable[tuple[str, Category, Span, str]],
+                 sentences: Sequence[Span] | None = None) -> RelDoc:
+    """A :class:`RelDoc` with entities, sentences and candidate pairs (no labels).
+
+    ``sentences``: the text's sentences from the pipeline's one segmentation (:class:`extractors.analysis.
+    TextAnalysis`); when None, the process's shared analyzer makes them.
+    """
+    if sentences is None:
+        from extractors.analysis import shared_analyzer
+
+        (analysis,) = shared_analyzer().analyze_texts([(text, title_end if title_end < len(text) else 0)])
+        sentences = analysis.sentences
     entities = group_entities(mentions)
     spans = [span for entity in entities for span in entity.spans]
-    sentences = split_sentences(text, title_end, spans)
-    return RelDoc(pmid, text, entities, sentences, candidate_pairs(entities), title_end=title_end)
+    return RelDoc(pmid, text, entities, join_split_mentions(sentences, spans), candidate_pairs(entities),
+                  title_end=title_end)
 
 
-def from_document(doc: Document) -> RelDoc:
-    rel = build_reldoc(doc.pmid, doc.text, len(doc.title), text_mentions(doc))
+def from_document(doc: Document, sentences: Sequence[Span] | None = None) -> RelDoc:
+    """The :class:`RelDoc` of a pipeline document: its normalized text mentions, each entity with its normalization
+    confidence; ``sentences`` as for :func:`build_reldoc`."""
+    rel = build_reldoc(doc.pmid, doc.text, len(doc.title), text_mentions(doc), sentences)
     confidence: dict[str, float] = {}
     for m in doc.mentions:
         if m.entity_id and m.source == MentionSource.TEXT:

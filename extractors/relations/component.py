@@ -4,8 +4,9 @@ It reads the normalized text mentions of each document (``entity_id`` set, ``sou
 every type-compatible entity pair of the abstract and appends a :class:`~kg.schema.Relation` per
 predicted pair, with one :class:`~kg.schema.Evidence`: the supporting sentence, the *calibrated* probability
 that the edge is right (:mod:`extractors.relations.calibration`: the model's probabilities and the endpoints'
-normalization confidence), and negation/speculation flags from :mod:`extractors.relations.cues`. Predicates
-follow :func:`extractors.relations.labels.biolink_predicate`.
+normalization confidence), and negation/speculation flags (:mod:`extractors.relations.negation`). Sentences, tokens
+and scopes come from the pipeline's one spaCy pass (:mod:`extractors.analysis`). Predicates follow
+:func:`extractors.relations.labels.biolink_predicate`.
 
 Precision first: by default an edge is emitted when its calibrated probability reaches its family's default
 threshold (``models/re/calibration.json``, chosen on dev for end-to-end precision); ``min_score`` replaces
@@ -16,15 +17,19 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from functools import cache, cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from extractors.relations.calibration import DEFAULT_CALIBRATION, Calibration
+from extractors.relations.candidates import RelDoc, from_document
+from extractors.relations.labels import biolink_predicate
+from extractors.relations.negation import StatementCues
+from extractors.relations.predict import PairPrediction
 from kg.schema import Document, Evidence, Relation
 
-from .calibration import DEFAULT_CALIBRATION, Calibration
-from .candidates import RelDoc, from_document
-from .cues import flags
-from .labels import biolink_predicate
-from .predict import PairPrediction
+if TYPE_CHECKING:
+    from extractors.analysis import TextAnalysis, TextAnalyzer
 
 EXTRACTOR = "medkg-re"
 
@@ -35,14 +40,16 @@ class RelationExtractor:
     The model loads on first use; ``quantize`` applies dynamic int8 quantization to its linear layers
     (CPU only). ``min_score`` (calibrated probability) replaces the per-family default thresholds of the
     calibration; ``None`` keeps them. ``calibration``: a :class:`Calibration` or its file (default: the shipped
-    ``models/re/calibration.json``).
+    ``models/re/calibration.json``). ``text``: the analyzer of the pipeline's one pass (the process's shared one
+    by default).
     """
 
     name = "relations"
 
     def __init__(self, model_path: str | Path | None = None, batch_size: int = 8, quantize: bool = False,
-                 min_score: float | None = None, calibration: Calibration | str | Path | None = None) -> None:
-        from .model import DEFAULT_MODEL_DIR
+                 min_score: float | None = None, calibration: Calibration | str | Path | None = None,
+                 text: TextAnalyzer | None = None) -> None:
+        from extractors.relations.model import DEFAULT_MODEL_DIR
 
         self.model_path = Path(model_path) if model_path else DEFAULT_MODEL_DIR
         self.batch_size = batch_size
@@ -51,24 +58,35 @@ class RelationExtractor:
         if not isinstance(calibration, Calibration):
             calibration = Calibration.load(calibration or DEFAULT_CALIBRATION)
         self.calibration = calibration
+        self._text = text
         self._loaded: tuple | None = None
         self._lock = threading.Lock()
-        self._version: str | None = None
+
+    @cached_property
+    def version(self) -> str:
+        """Changes when the shipped weights, the calibration, the thresholds or the negation and speculation terms
+        change, so that re-ingestion re-processes documents (the weights are hashed once per process)."""
+        from extractors.relations.model import WEIGHTS
+        from extractors.relations.negation import negation_terms, speculation_terms
+
+        digest = hashlib.sha256(_file_digest(self.model_path / WEIGHTS).encode())
+        digest.update(repr((sorted((f, m.as_dict()["coef"], m.intercept)
+                                   for f, m in self.calibration.models.items()),
+                            sorted(self.calibration.thresholds.items()), self.calibration.floor,
+                            self.min_score, negation_terms(), speculation_terms())).encode())
+        return f"{digest.hexdigest()[:10]}{'-int8' if self.quantize else ''}"
 
     @property
-    def version(self) -> str:
-        """Changes when the shipped weights, the calibration or the thresholds change, so that re-ingestion
-        re-processes documents."""
-        if self._version is None:
-            from .model import WEIGHTS
+    def text(self) -> TextAnalyzer:
+        if self._text is None:
+            from extractors.analysis import shared_analyzer
 
-            digest = hashlib.sha256((self.model_path / WEIGHTS).read_bytes())
-            digest.update(repr((sorted((f, m.as_dict()["coef"], m.intercept)
-                                       for f, m in self.calibration.models.items()),
-                                sorted(self.calibration.thresholds.items()), self.calibration.floor,
-                                self.min_score)).encode())
-            self._version = f"{digest.hexdigest()[:10]}{'-int8' if self.quantize else ''}"
-        return self._version
+            self._text = shared_analyzer()
+        return self._text
+
+    @cached_property
+    def cues(self) -> StatementCues:
+        return StatementCues(self.text.nlp)
 
     def threshold(self, family: str) -> float:
         return self.min_score if self.min_score is not None else self.calibration.thresholds[family]
@@ -77,7 +95,7 @@ class RelationExtractor:
     def model(self):
         with self._lock:
             if self._loaded is None:
-                from .model import load_model
+                from extractors.relations.model import load_model
 
                 model, tokenizer = load_model(self.model_path)
                 if self.quantize:
@@ -92,16 +110,17 @@ class RelationExtractor:
     def predict(self, docs: list[RelDoc], progress: bool = False) -> list[list[PairPrediction]]:
         from tqdm import tqdm
 
-        from .predict import predict
+        from extractors.relations.predict import predict
 
         model, tokenizer = self.model
         found = predict(model, tokenizer, docs, self.batch_size, floor=self.calibration.floor)
         return list(tqdm(found, total=len(docs), desc="relations", unit="doc", disable=not progress))
 
     def __call__(self, docs: list[Document]) -> list[Document]:
-        rel_docs = [from_document(d) for d in docs]
-        for doc, rel_doc, predictions in zip(docs, rel_docs, self.predict(rel_docs), strict=True):
-            doc.relations.extend(self.relations(doc, rel_doc, predictions))
+        analyses = self.text.analyze(docs)
+        rel_docs = [from_document(d, a.sentences) for d, a in zip(docs, analyses, strict=True)]
+        for doc, analysis, rel_doc, predictions in zip(docs, analyses, rel_docs, self.predict(rel_docs), strict=True):
+            doc.relations.extend(self.relations(doc, rel_doc, predictions, analysis))
         return docs
 
     def scored(self, rel_doc: RelDoc, predictions: list[PairPrediction]) -> list[tuple[PairPrediction, str, float]]:
@@ -113,12 +132,20 @@ class RelationExtractor:
                 out.append((p, family, probability))
         return out
 
-    def relations(self, doc: Document, rel_doc: RelDoc, predictions: list[PairPrediction]) -> list[Relation]:
+    def relations(self, doc: Document, rel_doc: RelDoc, predictions: list[PairPrediction],
+                  analysis: TextAnalysis | None = None) -> list[Relation]:
+        """The edges of the predictions that reach their threshold, each with its evidence sentence and flags."""
+        if analysis is None:
+            (analysis,) = self.text.analyze([doc])
+        kept = self.scored(rel_doc, predictions)
+        sentences = [rel_doc.sentences[p.sentence] if rel_doc.sentences else (0, len(rel_doc.text))
+                     for p, _, _ in kept]
+        statements = [(sentence, rel_doc.entities[p.head].spans, rel_doc.entities[p.tail].spans)
+                      for sentence, (p, _, _) in zip(sentences, kept, strict=True)]
+        flags = self.cues.flags(analysis, statements) if kept else []
         out = []
-        for p, _, probability in self.scored(rel_doc, predictions):
+        for (p, _, probability), sentence, (negated, speculative) in zip(kept, sentences, flags, strict=True):
             head, tail = rel_doc.entities[p.head], rel_doc.entities[p.tail]
-            sentence = rel_doc.sentences[p.sentence] if rel_doc.sentences else (0, len(rel_doc.text))
-            negated, speculative = flags(rel_doc.text, sentence, head.spans, tail.spans)
             evidence = Evidence(
                 pmid=doc.pmid, sentence=rel_doc.text[sentence[0]:sentence[1]], start=sentence[0], end=sentence[1],
                 score=round(probability, 4), extractor=EXTRACTOR, extractor_version=self.version,
@@ -133,3 +160,10 @@ def quantize_dynamic(model):
     import torch
 
     return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+@cache
+def _file_digest(path: Path) -> str:
+    """SHA-256 of a file, once per process and path (1.5 MB of weights; the ingester reads the version of every
+    batch)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

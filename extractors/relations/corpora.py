@@ -8,15 +8,15 @@ against recall) but cannot be a label of a candidate pair.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from extractors.analysis import shared_analyzer
 from extractors.ner.corpora import shared_data_root
 from extractors.readers import AnnotatedDocument, ReadError, read_pubtator
+from extractors.relations.candidates import RelDoc, Span, build_reldoc
+from extractors.relations.labels import CID, CLASSES
 from kg.schema import Category
-
-from .candidates import RelDoc, Span, build_reldoc
-from .labels import CID, CLASSES
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +63,11 @@ def gold_mentions(record: AnnotatedDocument) -> list[tuple[str, Category, Span, 
     return out
 
 
-def to_reldoc(record: AnnotatedDocument, task: str) -> RelDoc:
-    """A labelled :class:`RelDoc` from a gold document (gold entities, gold relations as labels)."""
+def to_reldoc(record: AnnotatedDocument, task: str, sentences: Sequence[Span] | None = None) -> RelDoc:
+    """A labelled :class:`RelDoc` from a gold document (gold entities, gold relations as labels; ``sentences``: its
+    text's, from :mod:`extractors.analysis`, made here when None)."""
     doc = record.document
-    rel = build_reldoc(doc.pmid, doc.text, len(doc.title), gold_mentions(record))
+    rel = build_reldoc(doc.pmid, doc.text, len(doc.title), gold_mentions(record), sentences)
     rel.task = task
     index = {e.id: i for i, e in enumerate(rel.entities)}
     gold = {}
@@ -89,4 +90,5 @@ def load(corpus: str, split: str, data_root: str | Path | None = None,
     """Labelled documents of one split (``file`` overrides the standard location) and the gold records."""
     path = Path(file) if file else corpus_file(corpus, split, data_root)
     records = list(read_annotated(path))
-    return [to_reldoc(r, TASKS[corpus]) for r in records], records
+    analyses = shared_analyzer().analyze([r.document for r in records])
+    return [to_reldoc(r, TASKS[corpus], a.sentences) for r, a in zip(records, analyses, strict=True)], records

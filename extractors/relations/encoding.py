@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from extractors.relations.candidates import RelDoc, mention_sentence
+from extractors.relations.labels import MARKED, base_category
 from kg.schema import Category
-
-from .candidates import RelDoc, mention_sentence
-from .labels import MARKED, base_category
 
 MARKER_CATEGORIES: tuple[Category, ...] = MARKED
 END_MARKER = len(MARKER_CATEGORIES)

@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractors.readers import AnnotatedDocument
+from extractors.relations import corpora
+from extractors.relations.calibration import features, reliability
+from extractors.relations.candidates import RelDoc, from_document
+from extractors.relations.component import RelationExtractor
+from extractors.relations.labels import CID, base_category, biolink_predicate
+from extractors.relations.metrics import gold_triples, prf, score_biored, score_cid
+from extractors.relations.predict import PairPrediction
 from kg.schema import Category, Document, Predicate
-
-from . import corpora
-from .calibration import features, reliability
-from .candidates import RelDoc, from_document
-from .component import RelationExtractor
-from .labels import CID, base_category, biolink_predicate
-from .metrics import gold_triples, prf, score_biored, score_cid
-from .predict import PairPrediction
 
 
 def end_to_end_docs(records: list[AnnotatedDocument]) -> list[RelDoc]:

@@ -24,8 +24,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .encoding import N_MARKERS, N_PAIR_FEATURES, Encoded, pair_features
-from .labels import CLASSES
+from extractors.relations.encoding import N_MARKERS, N_PAIR_FEATURES, Encoded, pair_features
+from extractors.relations.labels import CLASSES
 
 WEIGHTS = "model.safetensors"
 CONFIG = "config.json"
@@ -79,7 +79,7 @@ class RelationModel(nn.Module):
 
     def init_markers(self, tokenizer) -> None:
         """Start markers begin as the embedding of their category's word, the end marker as "]"."""
-        from .encoding import MARKER_CATEGORIES
+        from extractors.relations.encoding import MARKER_CATEGORIES
 
         words = {"ChemicalEntity": "chemical", "Gene": "gene", "SequenceVariant": "mutation", "Disease": "disease"}
         table = self.encoder.embeddings.word_embeddings.weight

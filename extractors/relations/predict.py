@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 import torch
 
+from extractors.relations.candidates import RelDoc, mention_sentence
+from extractors.relations.encoding import Encoded, encode
+from extractors.relations.labels import CID, CLASSES, NONE, base_category
+from extractors.relations.model import RelationModel
 from kg.schema import Category
-
-from .candidates import RelDoc, mention_sentence
-from .encoding import Encoded, encode
-from .labels import CID, CLASSES, NONE, base_category
-from .model import RelationModel
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,13 +23,13 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from . import corpora
-from .candidates import RelDoc
-from .encoding import Encoded, encode
-from .labels import CID, CLASSES
-from .metrics import gold_triples, score_biored, score_cid
-from .model import DEFAULT_MODEL_DIR, ModelConfig, RelationModel, new_model
-from .predict import chemical_disease
+from extractors.relations import corpora
+from extractors.relations.candidates import RelDoc
+from extractors.relations.encoding import Encoded, encode
+from extractors.relations.labels import CID, CLASSES
+from extractors.relations.metrics import gold_triples, score_biored, score_cid
+from extractors.relations.model import DEFAULT_MODEL_DIR, ModelConfig, RelationModel, new_model
+from extractors.relations.predict import chemical_disease
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def warm_start(model: RelationModel, directory: Path) -> None:
     """Load the trained weights of ``directory`` into ``model``; output rows it lacks keep their initial values."""
     from safetensors.torch import load_file
 
-    from .model import WEIGHTS
+    from extractors.relations.model import WEIGHTS
 
     saved = load_file(str(directory / WEIGHTS))
     own = model.trained_state()

@@ -1,8 +1,8 @@
-"""Candidate generation, sentence splitting and the Biolink mapping of relation types."""
+"""Candidate generation, sentences and the Biolink mapping of relation types."""
 
 from __future__ import annotations
 
-from extractors.relations.candidates import build_reldoc, candidate_pairs, group_entities, split_sentences
+from extractors.relations.candidates import build_reldoc, candidate_pairs, group_entities, join_split_mentions
 from extractors.relations.labels import biolink_predicate, compatible
 from kg.schema import Category, Predicate
 
@@ -29,14 +29,16 @@ def test_compatible_pairs_follow_biored():
     assert not compatible(D, D) and not compatible(T, G) and not compatible(G, V)
 
 
-def test_sentences_split_after_period_but_not_inside_a_mention():
+def test_sentences_come_from_the_shared_segmentation_and_keep_a_mention_whole():
     title = "Aspirin and asthma."
     text = title + " Dr. Smith gave aspirin. It caused asthma in 3 of 10 patients! No other effect was seen."
-    sentences = split_sentences(text, len(title), protected=[(len(title) + 1, len(title) + 10)])
-    assert [text[s:e] for s, e in sentences] == [
+    doc = build_reldoc("1", text, len(title), [])
+    assert [text[s:e] for s, e in doc.sentences] == [
         "Aspirin and asthma.", "Dr. Smith gave aspirin.", "It caused asthma in 3 of 10 patients!",
         "No other effect was seen.",
     ]
+    # a mention across a boundary joins its two sentences
+    assert join_split_mentions([(0, 10), (11, 20), (21, 30)], [(8, 13)]) == [(0, 20), (21, 30)]
 
 
 def test_entities_group_mentions_and_pairs_are_canonical():

@@ -1,0 +1,146 @@
+"""Negated and speculative evidence: NegEx (negspacy) on the tokens and sentences of the pipeline's one pass.
+
+negspacy's ``Negex`` (Chapman et al.'s NegEx with pseudo-negations and termination terms) decides whether an entity
+span is in the scope of a cue: a *preceding* cue before it or a *following* cue after it, in the same part of its
+sentence — parts end at termination terms ("but", "however", "which", and ";" here), and a pseudo-negation ("not
+only", "not all") is no cue. It runs twice: with a negation termset and with a speculation one ("may", "suggest",
+"whether"), both negspacy's English lists adapted to statements of abstracts (below).
+
+A relation's statement is negated (speculative) when the later of its two mentions in the evidence sentence — the
+one the predicate leads to: "A did not inhibit B", "no association between A and B", "seizures did not occur in
+patients given A" — is in a negation (speculation) scope. So "No patient had seizures; paroxetine inhibited CYP2D6"
+and "paroxetine not only inhibited CYP2D6" are affirmed, and a cue inside a mention ("non-small cell") is no cue.
+
+medspaCy's ConText would cover both with one rule set, but medspaCy 1.3.1 needs spaCy < 3.8 and the shipped NER
+model needs 3.8; negspacy 1.1.0 runs on 3.8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from extractors.settings import settings_digest
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from extractors.analysis import TextAnalysis
+
+Span = tuple[int, int]
+
+SPAN_KEY = "medkg_statement"
+"""``doc.spans`` group that holds the mentions whose scope is asked for."""
+
+TERMINATION_EXTRA = [";", "whereas", "while", "in contrast", "by contrast", "unlike"]
+
+NEGATION_ADD = {
+    "pseudo_negations": ["not all", "not always", "not limited to", "not to be confused", "whether or not",
+                         "not yet been", "no longer required"],
+    "preceding_negations": ["neither", "nor", "none of", "no evidence", "no association", "no relationship",
+                            "no correlation", "no effect", "no effects", "lack of", "lacked", "lacks", "lacking",
+                            "fail to", "fails to", "failed to", "unable to", "did not", "does not", "do not",
+                            "was not", "were not", "is not", "are not", "has not", "have not", "had not",
+                            "not significantly", "non-significant", "nonsignificant", "independent of",
+                            "unrelated to", "rather than", "instead of"],
+    "following_negations": ["was not observed", "were not observed", "was not found", "were not found",
+                            "was not detected", "were not detected", "was unaffected", "were unaffected",
+                            "remained unchanged", "was absent", "were absent", "not affected"],
+    "termination": TERMINATION_EXTRA,
+}
+NEGATION_REMOVE = {
+    # statements of effect, not of stability: "caused no increase in B", "did not cause B" are negated relations
+    "pseudo_negations": ["no increase", "no significant change", "no change", "no definite change", "not cause",
+                         "not extend"],
+    # "drug versus placebo", "IL-6 declined" are no negation in an abstract; "unlikely" is a speculation cue here
+    "preceding_negations": ["versus", "declined", "doubt"],
+    "following_negations": ["declined", "unlikely"],
+}
+
+SPECULATION = {
+    "pseudo_negations": ["no doubt", "without doubt", "may not", "might not", "could not", "not likely"],
+    "preceding_negations": [
+        "may", "might", "could", "possibly", "possible", "potential", "potentially", "putative", "putatively",
+        "suggest", "suggests", "suggested", "suggesting", "suggestive of", "hypothesis", "hypothesize",
+        "hypothesized", "hypothesise", "hypothesised", "whether", "if", "unclear", "unknown", "likely", "unlikely",
+        "probably", "probable", "presumably", "perhaps", "appear to", "appears to", "seem to", "seems to",
+        "speculate", "speculated", "to investigate", "to determine", "to examine", "to evaluate", "to assess",
+        "to explore", "to test", "we tested", "remains to be", "remain to be", "is thought to", "are thought to",
+        "may be"],
+    "following_negations": ["remains unclear", "remain unclear", "remains unknown", "remain unknown", "is unclear",
+                            "is unknown", "was hypothesized", "were hypothesized", "is suggested", "was suggested",
+                            "remains to be determined", "remains to be elucidated", "is possible", "is proposed",
+                            "was proposed"],
+    "termination": [],
+}
+
+
+def negation_terms() -> dict[str, list[str]]:
+    """negspacy's English termset with :data:`NEGATION_ADD` added and :data:`NEGATION_REMOVE` removed."""
+    from negspacy.termsets import termset
+
+    base = termset("en").get_patterns()
+    return {key: sorted({*base[key], *NEGATION_ADD.get(key, [])} - set(NEGATION_REMOVE.get(key, [])))
+            for key in base}
+
+
+def speculation_terms() -> dict[str, list[str]]:
+    """:data:`SPECULATION` with negspacy's English termination terms (and ours) as the scope's ends."""
+    from negspacy.termsets import termset
+
+    termination = termset("en").get_patterns()["termination"]
+    return {**SPECULATION, "termination": sorted({*termination, *TERMINATION_EXTRA})}
+
+
+class StatementCues:
+    """``(negated, speculative)`` of relation statements, on the analysis ``Doc`` of the pipeline's one pass."""
+
+    def __init__(self, nlp: Language) -> None:
+        from negspacy.negation import Negex
+
+        self.terms = {"negated": negation_terms(), "speculative": speculation_terms()}
+        self._negex = [Negex(nlp, f"medkg_{name}", terms, extension_name=f"medkg_{name}", span_keys=[SPAN_KEY])
+                       for name, terms in self.terms.items()]
+
+    @property
+    def version(self) -> str:
+        return settings_digest(self.terms)
+
+    def flags(self, analysis: TextAnalysis, statements: Sequence[tuple[Span, list[Span], list[Span]]]
+              ) -> list[tuple[bool, bool]]:
+        """For each ``(sentence, head spans, tail spans)`` (document offsets): whether the statement of a relation
+        between the two entities in that sentence is negated, and whether it is speculative."""
+        doc = analysis.doc
+        targets = [_later_mention(sentence, heads, tails) for sentence, heads, tails in statements]
+        spans = {t: doc.char_span(t[0], t[1], alignment_mode="expand") for t in set(targets) if t is not None}
+        group = [s for s in spans.values() if s is not None]
+        for span in group:
+            for negex in self._negex:
+                span._.set(negex.extension_name, False)
+        doc.spans[SPAN_KEY] = group
+        for negex in self._negex:
+            negex(doc)
+        out = []
+        for target in targets:
+            span = spans.get(target) if target else None
+            if span is None:
+                out.append((False, False))
+            else:
+                negated, speculative = (bool(span._.get(n.extension_name)) for n in self._negex)
+                out.append((negated, speculative))
+        del doc.spans[SPAN_KEY]
+        return out
+
+
+def _later_mention(sentence: Span, heads: list[Span], tails: list[Span]) -> Span | None:
+    """Of the closest head/tail mentions inside ``sentence``, the later one; the one entity's mention when only one
+    is in the sentence; None when neither is."""
+    start, end = sentence
+    inside_heads = [s for s in heads if start <= s[0] and s[1] <= end]
+    inside_tails = [s for s in tails if start <= s[0] and s[1] <= end]
+    if inside_heads and inside_tails:
+        h, t = min(((h, t) for h in inside_heads for t in inside_tails), key=lambda ht: abs(ht[0][0] - ht[1][0]))
+        return max(h, t)
+    inside = inside_heads or inside_tails
+    return inside[0] if inside else None
+
