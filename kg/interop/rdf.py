@@ -168,26 +168,25 @@ def edge_triples(edge: EdgeAggregate, t: Terms[T]) -> Iterator[tuple[T, T, T]]:
     yield a, bl("predicate"), p
     yield a, bl("object"), o
     for name, kind, iri in _edge_properties():
-        for value in _rdf_values(edge, kind, getattr(edge, name), t):
-            yield a, t.iri(iri), value
+        # Inline rather than a generator per property: this runs for every property of every exported edge.
+        value, prop = getattr(edge, name), t.iri(iri)
+        if kind is Kind.TEXT:
+            yield a, prop, t.text(value)
+        elif kind is Kind.COUNT:
+            yield a, prop, t.typed(value, XSD_INTEGER)
+        elif kind is Kind.TEXTS:
+            for item in value:
+                yield a, prop, t.text(item)
+        elif kind is Kind.PMIDS:
+            for pmid in value:
+                yield a, prop, t.iri(entity_iri(f"PMID:{pmid}"))
+        elif kind is Kind.SCORE:
+            if edge.n_evidence:  # a curated edge has no confidence score, not a score of 0
+                yield a, prop, t.typed(float(value), XSD_DOUBLE)
+        elif value is not None:  # a year, when known
+            yield a, prop, t.typed(value, XSD_INTEGER)
     for source in aggregator_sources(edge.primary_knowledge_source):
         yield a, bl("aggregator_knowledge_source"), t.text(source)
-
-
-def _rdf_values(edge: EdgeAggregate, kind: Kind, value: Any, t: Terms[T]) -> Iterator[T]:
-    """The objects of one edge property's triples: one per list item; scores only with supporting evidence (a
-    curated edge has no confidence score, not a score of 0), years only when known."""
-    if kind is Kind.PMIDS:
-        yield from (t.iri(entity_iri(f"PMID:{pmid}")) for pmid in value)
-    elif kind is Kind.TEXTS:
-        yield from (t.text(item) for item in value)
-    elif kind is Kind.TEXT:
-        yield t.text(value)
-    elif kind is Kind.SCORE:
-        if edge.n_evidence:
-            yield t.typed(float(value), XSD_DOUBLE)
-    elif value is not None:  # COUNT, YEAR
-        yield t.typed(value, XSD_INTEGER)
 
 
 @dataclass(slots=True)
