@@ -294,6 +294,7 @@ class ResolvedItem(Model):
 
 class UnresolvedItem(Model):
     text: str
+    reason: str = Field("", description="Why it names nothing, e.g. no Drug or ChemicalEntity named 'x'.")
     close_matches: list[CloseName]
 
 

@@ -67,11 +67,12 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any
 
 from kg.schema import TEXT_MINED_SOURCE, edge_key
 from kg.store.base import GraphStore, Row
 from queries.close_names import CloseNames
+from queries.resolve import NameResolver, Unrecognized, is_curie, lexicon_entity
 
 GENE_CATEGORIES = ["Gene"]
 MECHANISTIC = ("increases_activity_of", "decreases_activity_of", "increases_expression_of",
@@ -87,7 +88,6 @@ DEFAULT_PREDICATE_WEIGHT = 0.5
 # PharmGKB's guideline annotations), strongest first: a drug's guideline tier is 2 (CPIC), 1 (DPWG only) or 0.
 GUIDELINE_SOURCES: dict[str, int] = {"infores:cpic": 2, "infores:dpwg": 1}
 
-_CURIE = re.compile(r"^[A-Za-z][\w.]*:\S+$")
 _STAR_ALLELE = re.compile(
     r"^(?P<gene>[A-Za-z][A-Za-z0-9 -]*?)\s*(?P<alleles>\*\s*[0-9A-Za-z:.]+(?:\s*/\s*\*?\s*[0-9A-Za-z:.]+)*)$")
 
@@ -120,7 +120,7 @@ class GeneQuery:
 def parse_gene_query(text: str) -> GeneQuery:
     text = text.strip()
     match = _STAR_ALLELE.match(text)
-    if not match or _CURIE.match(text):
+    if not match or is_curie(text):
         return GeneQuery(text, text)
     alleles = tuple("*" + a.strip().lstrip("*").strip() for a in match["alleles"].split("/"))
     return GeneQuery(text, match["gene"], alleles)
@@ -132,13 +132,6 @@ class ResolvedGene:
     name: str
     matched_by: str  # curie | name | synonym | lexicon
     alternatives: list[dict[str, str]] = field(default_factory=list)  # other genes with the same name/synonym
-
-
-@dataclass(slots=True)
-class Unrecognized:
-    text: str
-    reason: str
-    close_matches: list[dict[str, Any]]
 
 
 # ---- answers ---------------------------------------------------------------------------------------------
@@ -196,33 +189,6 @@ class GeneDrugsResult:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-class NameResolver(Protocol):
-    """What :class:`extractors.normalize.Lexicon` offers: text + category → a match with a ``curie`` (or None)."""
-
-    def lookup(self, text: str, category: str | None = None, *, fuzzy: bool = True) -> Any: ...
-
-
-class LazyLexicon:
-    """The shipped normalization lexicon, loaded on the first lookup (most inputs resolve without it)."""
-
-    def lookup(self, text: str, category: str | None = None, *, fuzzy: bool = True) -> Any:
-        from extractors.normalize import shared_lexicon
-
-        return shared_lexicon().lookup(text, category, fuzzy=fuzzy)
-
-
-def lexicon_entity(store: GraphStore, lexicon: NameResolver | None, text: str, category: str,
-                   categories: list[str]) -> Row | None:
-    """The store entity that the normalization lexicon names for ``text`` (exact/normalized match, no fuzzy)."""
-    if lexicon is None:
-        return None
-    match = lexicon.lookup(text, category, fuzzy=False)
-    if match is None:
-        return None
-    rows = store.query("entities_by_id", ids=[match.curie])
-    return rows[0] if rows and rows[0]["category"] in categories else None
 
 
 # ---- scoring ---------------------------------------------------------------------------------------------
@@ -345,7 +311,7 @@ class GeneDrugFinder:
         query = parse_gene_query(text)
         if not query.gene_text:
             return query, None, Unrecognized(text, "empty gene query", [])
-        if _CURIE.match(query.gene_text):
+        if is_curie(query.gene_text):
             rows = self.store.query("entities_by_id", ids=[query.gene_text])
             if rows and rows[0]["category"] in GENE_CATEGORIES:
                 return query, ResolvedGene(rows[0]["id"], rows[0]["name"] or rows[0]["id"], "curie"), None

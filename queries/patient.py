@@ -41,20 +41,13 @@ from typing import Any, NamedTuple
 from kg.schema import TEXT_MINED_SOURCE
 from kg.store.base import GraphStore, Row
 from queries.close_names import CloseNames
-from queries.gene_drugs import (
-    GeneDrugFinder,
-    GeneDrugsResult,
-    NameResolver,
-    edge_strength,
-    is_curated,
-    lexicon_entity,
-)
+from queries.gene_drugs import GeneDrugFinder, GeneDrugsResult, edge_strength, is_curated
+from queries.resolve import NameResolver, Unrecognized, is_curie, lexicon_entity
 from queries.symptoms import MAX_ITEMS, MAX_UNRECOGNIZED, SymptomRanker
 
 CONDITION_CATEGORIES = ["Disease", "PhenotypicFeature"]
 DRUG_CATEGORIES = ["Drug", "ChemicalEntity"]
 _SPLIT = re.compile(r"[,;\n]+")
-_CURIE = re.compile(r"^[A-Za-z][\w.]*:\S+$")
 
 
 def split_list(text: str | Iterable[str] | None) -> list[str]:
@@ -86,15 +79,9 @@ class ResolvedItem:
     matched_by: str  # curie | name | synonym | lexicon
 
 
-@dataclass(slots=True)
-class UnresolvedItem:
-    text: str
-    close_matches: list[dict[str, Any]]
-
-
 class Resolution(NamedTuple):
     resolved: list[ResolvedItem]
-    unresolved: list[UnresolvedItem]
+    unresolved: list[Unrecognized]
     omitted: int  # unresolved items after the first max_unrecognized, not listed
 
 
@@ -136,7 +123,7 @@ class PatientReport:
     history: list[ResolvedItem]
     drugs: list[ResolvedItem]
     genotypes: list[dict[str, Any]]
-    unrecognized: dict[str, list[UnresolvedItem]]
+    unrecognized: dict[str, list[Unrecognized]]
     treatments: list[Treatments]
     risk_flags: list[RiskFlag]
     ignored: dict[str, int]  # field -> items after the first MAX_ITEMS, not analysed
@@ -197,29 +184,34 @@ class PatientAnalyzer:
                 max_unrecognized: int = MAX_UNRECOGNIZED) -> Resolution:
         """Items → entities of the categories (CURIE, name or synonym), and the first ``max_unrecognized`` of those
         that name none, with close names."""
-        curies = [i for i in items if _CURIE.match(i)]
+        curies = [i for i in items if is_curie(i)]
         by_id = {r["id"]: r for r in self.store.query("entities_by_id", ids=curies)} if curies else {}
-        texts = [i for i in items if not _CURIE.match(i)]
+        texts = [i for i in items if not is_curie(i)]
         by_name: dict[str, list[Row]] = {}
         if texts:
             for row in self.store.query("entities_by_name", names=[t.lower() for t in texts], categories=categories):
                 for text in {row["name"].lower() if row["name"] else "", *(s.lower() for s in row["synonyms"] or ())}:
                     by_name.setdefault(text, []).append(row)
         resolved: list[ResolvedItem] = []
-        unresolved: list[UnresolvedItem] = []
+        unresolved: list[Unrecognized] = []
         for item in items:
             found = self._resolved(item, by_id, by_name, categories)
             if found is not None:
                 resolved.append(found)
             elif len(unresolved) < max_unrecognized:
-                close = [] if _CURIE.match(item) else self._close_matches(item, categories)
-                unresolved.append(UnresolvedItem(item, close))
+                unresolved.append(self._unrecognized(item, categories))
         return Resolution(resolved, unresolved, len(items) - len(resolved) - len(unresolved))
+
+    def _unrecognized(self, item: str, categories: list[str]) -> Unrecognized:
+        kinds = " or ".join(categories)
+        if is_curie(item):
+            return Unrecognized(item, f"no {kinds} {item} in the store")
+        return Unrecognized(item, f"no {kinds} named {item!r} in the store", self._close_matches(item, categories))
 
     def _resolved(self, item: str, by_id: dict[str, Row], by_name: dict[str, list[Row]],
                   categories: list[str]) -> ResolvedItem | None:
         """The entity ``item`` names: by CURIE, by name or synonym (``by_name``), else by the lexicon, or None."""
-        if _CURIE.match(item):
+        if is_curie(item):
             row = by_id.get(item)
             if row and row["category"] in categories:
                 return ResolvedItem(item, row["id"], row["name"] or row["id"], row["category"], "curie")

@@ -38,7 +38,8 @@ def drugs_for_gene(gene: str, top: int, evidence_per_edge: int, use_lexicon: boo
 
     Exit status 0 also when GENE is not recognised or has no drugs (that is an answer); with --strict, 1.
     """
-    from queries.gene_drugs import GeneDrugFinder, GeneDrugParams, LazyLexicon
+    from queries.gene_drugs import GeneDrugFinder, GeneDrugParams
+    from queries.resolve import LazyLexicon
 
     lexicon = LazyLexicon() if use_lexicon else None
     with open_for_cli(store_config, read_only=True) as store:

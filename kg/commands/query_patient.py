@@ -41,8 +41,8 @@ def patient(symptoms: str, history: str, drugs: str, genotype: str, top: int, to
 
     Exit status 0 also when an item is not recognised or the symptoms match no disease; with --strict, 1.
     """
-    from queries.gene_drugs import LazyLexicon
     from queries.patient import PatientAnalyzer, PatientProfile
+    from queries.resolve import LazyLexicon
 
     if not any((symptoms, history, drugs, genotype)):
         raise click.UsageError("give at least one of --symptoms, --history, --drugs, --genotype")
