@@ -19,7 +19,7 @@ from extractors.normalize.formulas import formula_names
 # adjective → noun endings of disease words ("nephrotoxic" → "nephrotoxicity", "psychotic" → "psychosis")
 _NOUN_ENDINGS = (
     ("otic", "osis"), ("eptic", "epsy"), ("atic", "a"), ("ic", "ia"), ("ic", "y"), ("ic", "es"), ("ic", "icity"),
-    ("ic", "ism"), ("ive", "ion"), ("ed", "ion"), ("ing", "ion"), ("al", ""),
+    ("ic", "ism"), ("ive", "ion"), ("ed", "ion"), ("ing", "ion"), ("atory", "ation"), ("al", ""),
 )
 _CAUSE = re.compile(r"^(?:.+ )?(?:induced|associated|related|mediated|evoked|triggered|caused) (.+)$")
 _FUNCTION = re.compile(r"^(?:impaired|abnormal|decreased|reduced|poor|altered|(?:impairment|abnormalities|abnormality|"
@@ -74,6 +74,20 @@ SALT_ANIONS = frozenset({"bromide", "chloride", "iodide", "citrate", "acetate", 
 """Anions that end a drug salt's name ("ipratropium bromide"); not stripped from the front ("chloride ion")."""
 
 
+CLINICAL_SYNONYMS: dict[str, str] = {
+    **dict.fromkeys(("toxicity", "toxicities", "drug toxicity", "drug toxicities", "toxic effect", "toxic effects"),
+                    "adverse drug reaction"),
+    **dict.fromkeys(("overdose", "overdoses", "overdosage"), "drug overdose"),
+    **dict.fromkeys(("hepatotoxicity", "hepatotoxicities", "drug induced hepatotoxicity", "drug induced liver injury",
+                     "drug induced hepatitis"), "chemical and drug induced liver injury"),
+    **dict.fromkeys(("convulsion", "convulsions"), "seizures"),
+}
+"""Clinical words whose concept MeSH names differently and whose entry terms the shipped vocabularies lack: bare
+"toxicity" of a drug is an adverse drug reaction, "hepatotoxicity" is drug-induced liver injury (not any liver
+disease), a convulsion a seizure. Checked on BC5CDR train: all 107 "toxicity/toxicities", 14 "overdose", 19
+"hepatotoxicity" and 12 "convulsion(s)" gold mentions carry these concepts."""
+
+
 def noun_variants(norm: str) -> list[str]:
     """Texts that replace an adjective ending of the last word of a normal form with noun endings."""
     head, _, last = norm.rpartition(" ")
@@ -86,7 +100,8 @@ def noun_variants(norm: str) -> list[str]:
 
 def disease_variants(norm: str) -> list[str]:
     """Rewrites of a disease mention's normal form, most faithful first (see the module docstring)."""
-    found = noun_variants(norm)
+    found = [CLINICAL_SYNONYMS[norm]] if norm in CLINICAL_SYNONYMS else []
+    found += noun_variants(norm)
     cause = _CAUSE.match(norm)
     if cause:  # "drug induced liver injury" is a name itself: only reached when the whole did not match
         effect = cause.group(1)
