@@ -315,3 +315,24 @@ def echo_rows(rows: list[dict[str, Any]]) -> None:
 def _cell(value: Any, limit: int = 60) -> str:
     text = "" if value is None else json.dumps(value, ensure_ascii=False) if isinstance(value, list) else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def html_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                        help="Also write the answer as an HTML page (evidence highlighted, a graph of its paths; "
+                             "self-contained, opens offline).")(func)
+
+
+def write_html(path: Path | None, question: str, answer: dict[str, Any]) -> None:
+    """Write the HTML page of ``answer`` (``question``: "gene_drugs" or "symptoms") to ``path``, when given; a path
+    that cannot be written is one clear error. kg.view (Jinja2) is imported only then, to keep start-up short."""
+    if path is None:
+        return
+    from kg import view
+
+    page = view.gene_drugs_page if question == "gene_drugs" else view.symptoms_page
+    try:
+        path.write_text(page(answer), encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the HTML view to {path}: {exc.strerror or exc}") from exc
+    click.echo(f"HTML view written to {path}", err=True)

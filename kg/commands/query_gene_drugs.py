@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
-from kg.commands.common import echo_json, fail_if_strict, json_option, open_for_cli, store_options, strict_option
+from kg.commands.common import (
+    echo_json,
+    fail_if_strict,
+    html_option,
+    json_option,
+    open_for_cli,
+    store_options,
+    strict_option,
+    write_html,
+)
 from kg.config import StoreConfig
 
 
@@ -21,8 +31,10 @@ from kg.config import StoreConfig
 @strict_option
 @store_options
 @json_option
+@html_option
 def drugs_for_gene(gene: str, top: int, evidence_per_edge: int, use_lexicon: bool, strict: bool,
-                   store_config: StoreConfig, as_json: bool) -> None:
+                   store_config: StoreConfig, as_json: bool,
+                   html_path: Path | None) -> None:
     """Drugs whose action or risk GENE changes: direct drug–gene edges and gene – disease ← treats paths.
 
     \b
@@ -50,6 +62,7 @@ def drugs_for_gene(gene: str, top: int, evidence_per_edge: int, use_lexicon: boo
         echo_json(payload)
     else:
         print_gene_drug_answers(payload)
+    write_html(html_path, "gene_drugs", payload)
     fail_if_strict(strict, gene_drug_problems(payload))
 
 

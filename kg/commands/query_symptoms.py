@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
-from kg.commands.common import echo_json, fail_if_strict, json_option, open_for_cli, store_options, strict_option
+from kg.commands.common import (
+    echo_json,
+    fail_if_strict,
+    html_option,
+    json_option,
+    open_for_cli,
+    store_options,
+    strict_option,
+    write_html,
+)
 from kg.config import StoreConfig
 
 
@@ -18,7 +28,9 @@ from kg.config import StoreConfig
 @strict_option
 @store_options
 @json_option
-def symptoms(text: str, top: int, rerank: bool, strict: bool, store_config: StoreConfig, as_json: bool) -> None:
+@html_option
+def symptoms(text: str, top: int, rerank: bool, strict: bool, store_config: StoreConfig, as_json: bool,
+                   html_path: Path | None) -> None:
     """Diseases for TEXT: "fever, productive cough, no rash" or "HP:0001945, -HP:0000988".
 
     Needs phenotype annotations in the store (kg import hpo). The score combines the information content of the
@@ -42,6 +54,7 @@ def symptoms(text: str, top: int, rerank: bool, strict: bool, store_config: Stor
         echo_json(result)
     else:
         print_symptom_answers(result)
+    write_html(html_path, "symptoms", result)
     fail_if_strict(strict, symptom_problems(result))
 
 

@@ -88,3 +88,28 @@ def test_gene_page_renders_its_graph_and_sentences_in_a_headless_browser(gene_pa
     shot = artifacts / "view-cyp2d6.png"
     subprocess.run([*browser, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120, check=True)
     assert shot.stat().st_size > 10_000  # kept as the test's artifact
+
+
+def test_query_commands_write_the_page_beside_their_answer(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.store.embedded import EmbeddedStore
+
+    with EmbeddedStore(tmp_path / "graph.lbug") as store:
+        g.build(store)
+    db = ["--store", "embedded", "--db", str(tmp_path / "graph.lbug")]
+    runner = CliRunner()
+    page = tmp_path / "cyp2d6.html"
+    result = runner.invoke(main, ["query", "drugs-for-gene", "CYP2D6", *db, "--json", "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["gene"]["id"] == g.CYP2D6  # stdout stays JSON; the note goes to stderr
+    assert "Drugs for CYP2D6" in page.read_text(encoding="utf-8")
+    symptoms = tmp_path / "symptoms.html"
+    result = runner.invoke(main, ["query", "symptoms", "fever, cough", *db, "--html", str(symptoms)])
+    assert result.exit_code == 0, result.output
+    assert "Pneumonia" in symptoms.read_text(encoding="utf-8")
+    unwritable = runner.invoke(main, ["query", "drugs-for-gene", "CYP2D6", *db, "--html", str(tmp_path / "no/x.html")])
+    assert unwritable.exit_code == 1 and "cannot write the HTML view" in unwritable.output
