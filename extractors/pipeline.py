@@ -119,11 +119,13 @@ class AnnotatedMentions:
 register("ner", "extractors.ner.component:NerComponent")
 register("normalize", "extractors.normalize.component:Normalizer")
 register("relations", "extractors.relations.component:RelationExtractor")
+register("phenotypes", "extractors.phenotypes.recognizer:PhenotypeRecognizer")
+register("phenotype-statements", "extractors.phenotypes.statements:PhenotypeStatements")
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "text": {},  # TextAnalyzer settings: model (default: the shipped NER model), batch_size
     "components": [{"factory": "annotated-mentions"}, {"factory": "mesh-indexing"}, {"factory": "ner"},
-                   {"factory": "normalize"}],
+                   {"factory": "normalize"}, {"factory": "phenotypes"}, {"factory": "phenotype-statements"}],
 }
 """The default pipeline; ``components`` is a TOML array of tables (``[[components]]`` with ``factory = "ner"``)."""
 
