@@ -76,6 +76,7 @@ def _register_commands() -> None:
     from kg.commands.demo import demo
     from kg.commands.evaluate import evaluate
     from kg.commands.evaluate_gene_drugs import gene_drugs as evaluate_gene_drugs
+    from kg.commands.evaluate_phenotypes import phenotypes as evaluate_phenotypes
     from kg.commands.evaluate_symptoms import symptoms as evaluate_symptoms
     from kg.commands.export_annotations import export_annotations_command
     from kg.commands.export_kgx import export_kgx_command
@@ -115,6 +116,7 @@ def _register_commands() -> None:
     query_group.add_command(evidence)
     evaluate.add_command(evaluate_symptoms)
     evaluate.add_command(evaluate_gene_drugs)
+    evaluate.add_command(evaluate_phenotypes)
 
 
 _register_commands()
