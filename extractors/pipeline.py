@@ -128,6 +128,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
                    {"factory": "normalize"}, {"factory": "phenotypes"}, {"factory": "phenotype-statements"}],
 }
 """The default pipeline; ``components`` is a TOML array of tables (``[[components]]`` with ``factory = "ner"``)."""
+_PHENOTYPE_FACTORIES = frozenset({"phenotypes", "phenotype-statements"})
 
 
 @dataclass(slots=True)
@@ -183,10 +184,14 @@ def _build(entry: Mapping[str, Any], text: TextAnalyzer, index: int) -> Componen
 
 
 def default_config(relations: bool = False, relation_min_score: float | None = None) -> dict[str, Any]:
-    """:data:`DEFAULT_CONFIG`, with the relation extractor appended when ``relations``."""
+    """:data:`DEFAULT_CONFIG`, with the relation extractor when ``relations`` — placed before the phenotype
+    components, so that the relation model sees the mentions it was trained and calibrated on (not the added
+    PhenotypicFeature mentions) and its measured numbers stay what they were."""
     components = [dict(c) for c in DEFAULT_CONFIG["components"]]
     if relations:
-        components.append({"factory": "relations"} if relation_min_score is None
+        first_phenotype = next((i for i, c in enumerate(components) if c["factory"] in _PHENOTYPE_FACTORIES),
+                               len(components))
+        components.insert(first_phenotype, {"factory": "relations"} if relation_min_score is None
                           else {"factory": "relations", "min_score": relation_min_score})
     return {"text": dict(DEFAULT_CONFIG["text"]), "components": components}
 

@@ -36,26 +36,34 @@ factory = "ner"
 
 [[components]]
 factory = "normalize"
+
+[[components]]
+factory = "phenotypes"
+
+[[components]]
+factory = "phenotype-statements"
 """
 
 
 def with_normalize(**settings: object) -> dict:
     config = default_config()
-    config["components"][-1] = {"factory": "normalize", **settings}
+    at = next(i for i, c in enumerate(config["components"]) if c["factory"] == "normalize")
+    config["components"][at] = {"factory": "normalize", **settings}
     return config
 
 
 def test_the_default_config_is_toml_and_builds_the_default_pipeline() -> None:
     assert tomllib.loads(DEFAULT_TOML) == DEFAULT_CONFIG
     pipeline = Pipeline.from_config(tomllib.loads(DEFAULT_TOML))
-    assert [c.name for c in pipeline.components] == ["annotated-mentions", "mesh-indexing", "ner", "normalize"]
+    assert [c.name for c in pipeline.components] == ["annotated-mentions", "mesh-indexing", "ner", "normalize",
+                                                     "phenotypes", "phenotype-statements"]
     assert pipeline.version == default_pipeline().version
     assert pipeline.version.startswith("text@")
     assert {"ner", "normalize", "relations", "mesh-indexing", "annotated-mentions"} <= set(registered())
 
 
 def test_components_share_one_text_analyzer() -> None:
-    ner, normalize = Pipeline.from_config(default_config()).components[2:]
+    ner, normalize = Pipeline.from_config(default_config()).components[2:4]
     assert ner.text is normalize.text  # type: ignore[attr-defined]
 
 
