@@ -151,10 +151,19 @@ def edge_key(subject: str, predicate: str, object_: str) -> str:
     return f"{subject}{EDGE_KEY_SEPARATOR}{predicate}{EDGE_KEY_SEPARATOR}{object_}"
 
 
+_PREDICATE_VALUES = frozenset(p.value for p in Predicate)
+
+
 def split_edge_key(key: str) -> tuple[str, str, str]:
-    """``(subject, predicate, object)`` of an :func:`edge_key` (ValueError when it is not one)."""
-    subject, predicate, object_ = key.split(EDGE_KEY_SEPARATOR, 2)
-    return subject, predicate, object_
+    """``(subject, predicate, object)`` of an :func:`edge_key` (ValueError when it is not one).
+
+    The predicate is the first separated part that is a :class:`Predicate`: an identifier may itself contain the
+    separator (tmVar variant keys such as ``tmVar:c|SUB|C|643|T``)."""
+    parts = key.split(EDGE_KEY_SEPARATOR)
+    for i in range(1, len(parts) - 1):
+        if parts[i] in _PREDICATE_VALUES:
+            return EDGE_KEY_SEPARATOR.join(parts[:i]), parts[i], EDGE_KEY_SEPARATOR.join(parts[i + 1:])
+    raise ValueError(f"not an edge key (SUBJECT|predicate|OBJECT): {key!r}")
 
 
 @dataclass(slots=True)

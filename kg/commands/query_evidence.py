@@ -27,13 +27,14 @@ def evidence(edge: str, strongest: int, store_config: StoreConfig, as_json: bool
 
     Exit status 1 when the graph has no such edge.
     """
+    from kg.schema import split_edge_key
     from queries.evidence_summary import summarize_edge
 
-    parts = edge.split("|")
-    if len(parts) != 3 or not all(p.strip() for p in parts):
-        raise click.BadParameter("give the edge as SUBJECT|predicate|OBJECT, e.g. MESH:D003061|affects|NCBIGene:1565",
-                                 param_hint="EDGE")
-    subject, predicate, obj = (p.strip() for p in parts)
+    try:
+        subject, predicate, obj = (p.strip() for p in split_edge_key(edge.strip()))
+    except ValueError as exc:
+        raise click.BadParameter("give the edge as SUBJECT|predicate|OBJECT with a Biolink predicate, e.g. "
+                                 "MESH:D003061|affects|NCBIGene:1565", param_hint="EDGE") from exc
     with open_for_cli(store_config, read_only=True) as store:
         digest = summarize_edge(store, subject, predicate, obj, strongest=strongest)
     if digest is None:
