@@ -69,7 +69,8 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
-from kg.schema import TEXT_MINED_SOURCE, edge_key
+from kg.provenance import TEXT_MINED_SOURCE, is_curated
+from kg.schema import edge_key
 from kg.store.base import GraphStore, Row
 from queries.close_names import CloseNames
 from queries.resolve import NameResolver, Unrecognized, is_curie, lexicon_entity
@@ -192,10 +193,6 @@ class GeneDrugsResult:
 
 
 # ---- scoring ---------------------------------------------------------------------------------------------
-def is_curated(sources: list[str] | None, primary: str | None) -> bool:
-    return bool(primary and primary != TEXT_MINED_SOURCE) or any(s != TEXT_MINED_SOURCE for s in sources or ())
-
-
 def edge_strength(n_pmids: int | None, best_score: float | None, curated: bool, params: GeneDrugParams) -> float:
     """Noisy-OR of curated support and saturating text-mined support (see the module docstring)."""
     text = (best_score or 0.0) * (1.0 - math.exp(-(n_pmids or 0) / params.pmid_scale))

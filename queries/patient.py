@@ -38,12 +38,13 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from kg.schema import TEXT_MINED_SOURCE
+from kg.provenance import TEXT_MINED_SOURCE, is_curated
 from kg.store.base import GraphStore, Row
 from queries.close_names import CloseNames
-from queries.gene_drugs import GeneDrugFinder, GeneDrugsResult, edge_strength, is_curated
+from queries.gene_drugs import GeneDrugFinder, GeneDrugsResult, edge_strength
 from queries.resolve import NameResolver, Unrecognized, is_curie, lexicon_entity
-from queries.symptoms import MAX_ITEMS, MAX_UNRECOGNIZED, SymptomRanker
+from queries.symptom_text import MAX_ITEMS, MAX_UNRECOGNIZED
+from queries.symptoms import SymptomRanker
 
 CONDITION_CATEGORIES = ["Disease", "PhenotypicFeature"]
 DRUG_CATEGORIES = ["Drug", "ChemicalEntity"]

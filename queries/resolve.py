@@ -27,11 +27,13 @@ def is_curie(text: str) -> bool:
 @dataclass(slots=True)
 class Unrecognized:
     """Input that names no entity (or term) of the store: the text, why, and the closest names found (the shape
-    of a close match is the question's: ``{id, name[, similarity]}`` for entities, a term match for symptoms)."""
+    of a close match is the question's: ``{id, name[, similarity]}`` for entities, a term match for symptoms).
+    ``negated``: the input said it is absent ("no xyz"; symptoms only)."""
 
     text: str
     reason: str
     close_matches: list[dict[str, Any]] = field(default_factory=list)
+    negated: bool = False
 
 
 class NameResolver(Protocol):

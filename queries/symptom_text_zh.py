@@ -14,7 +14,7 @@
    difficulty…); no symptom is in that table. Words are joined in both orders (痰多 → "phlegm much" and
    "much phlegm"), at most ``MAX_READINGS`` readings per clause.
 3. Grounding: each reading is looked up in the symptom questions' HPO lexicon (exact, with the amount rewrites of
-   :func:`queries.symptoms.quantity_variants`: "much phlegm" → "increased phlegm" = Increased sputum production)
+   :func:`queries.symptom_text.quantity_variants`: "much phlegm" → "increased phlegm" = Increased sputum production)
    and, failing that, scored against HPO names by shared words (stems of 5 letters; Jaccard of the word sets), and
    by the lexicon's character n-gram nearest names. The best reading wins (exact 1.0; words and n-grams by
    their similarity, discounted so that an exact reading of any gloss beats them); below ``MIN_SIMILARITY`` the
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from queries.symptoms import Lexicon, ParsedSymptoms, TermMatch
+    from queries.symptom_text import Lexicon, ParsedSymptoms, TermMatch
 
 MAX_READINGS = 64
 """English readings looked up per clause (compositions of the glosses of its words)."""
@@ -258,7 +258,7 @@ def word_index(lexicon: Lexicon) -> WordIndex:
 
 def ground(clause: str, lexicon: Lexicon) -> tuple[TermMatch | None, str, list[TermMatch]]:
     """The HPO term for a Chinese clause, the English reading it was found by, and (when none) close terms."""
-    from queries.symptoms import TermMatch, quantity_variants
+    from queries.symptom_text import TermMatch, quantity_variants
 
     index = word_index(lexicon)
     best: tuple[float, int, TermMatch, str] | None = None
@@ -314,9 +314,10 @@ def _strip_openers(clause: str) -> tuple[str, bool]:
 
 
 def parse_chinese_symptoms(text: str, lexicon: Lexicon, *, max_items: int, max_unrecognized: int) -> ParsedSymptoms:
-    """Like :func:`queries.symptoms.parse_symptoms` for text with Chinese in it (clauses without Chinese
+    """Like :func:`queries.symptom_text.parse_symptoms` for text with Chinese in it (clauses without Chinese
     characters are parsed as English)."""
-    from queries.symptoms import ParsedSymptoms, SymptomTerm, Unrecognized, parse_symptoms
+    from queries.resolve import Unrecognized
+    from queries.symptom_text import NO_TERM, ParsedSymptoms, SymptomTerm, parse_symptoms
 
     parsed = ParsedSymptoms()
     seen: set[tuple[str, bool]] = set()
@@ -344,9 +345,9 @@ def parse_chinese_symptoms(text: str, lexicon: Lexicon, *, max_items: int, max_u
         match, reading, near = ground(clause, lexicon)
         if match is None:
             if len(parsed.unrecognized) < max_unrecognized:
-                parsed.unrecognized.append(Unrecognized(raw, negated, [
+                parsed.unrecognized.append(Unrecognized(raw, NO_TERM, [
                     {"term_id": m.term_id, "label": m.label, "similarity": m.similarity, "method": m.method}
-                    for m in near]))
+                    for m in near], negated=negated))
             else:
                 parsed.unrecognized_omitted += 1
             continue

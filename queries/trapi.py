@@ -29,9 +29,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kg.provenance import is_curated
 from kg.schema import TEXT_MINED_SOURCE, Category, Predicate, edge_key
 from queries.answers import Meta, pmid_curie
-from queries.gene_drugs import GeneDrugParams, edge_strength, is_curated
+from queries.gene_drugs import GeneDrugParams, edge_strength
 
 SCHEMA_VERSION = "1.5.0"
 BIOLINK = "biolink:"

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from kg.commands.common import echo_json, fail_if_strict, json_option, open_for_cli, store_options, strict_option
+from kg.commands.common import echo_answer, fail_if_strict, json_option, open_for_cli, store_options, strict_option
 from kg.config import StoreConfig
 
 
@@ -52,7 +52,9 @@ def patient(symptoms: str, history: str, drugs: str, genotype: str, top: int, to
         report = analyzer.analyze(profile, top=top, top_diseases=top_diseases,
                                   treatments_per_disease=per_disease).as_dict()
     if as_json:
-        echo_json(report)
+        from queries.answers import PatientResult
+
+        echo_answer(PatientResult, report)
     else:
         _print(report)
     fail_if_strict(strict, patient_problems(report, symptoms_given=bool(symptoms.strip())))
@@ -118,7 +120,7 @@ def _print(report: dict[str, Any]) -> None:
 
 def _print_left_out(report: dict[str, Any]) -> None:
     """What the caps on items per field left out (see queries.patient), one line per field that lost any."""
-    from queries.symptoms import MAX_ITEMS
+    from queries.symptom_text import MAX_ITEMS
 
     for name, omitted in report["unrecognized_omitted"].items():
         if omitted:

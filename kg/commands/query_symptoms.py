@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from kg.commands.common import (
-    echo_json,
+    echo_answer,
     fail_if_strict,
     html_option,
     json_option,
@@ -51,7 +51,9 @@ def symptoms(text: str, top: int, rerank: bool, strict: bool, store_config: Stor
             reranker = SymptomReranker(ranker)
         result = ranker.search(text, top=top, reranker=reranker)
     if as_json:
-        echo_json(result)
+        from queries.answers import SymptomsResult
+
+        echo_answer(SymptomsResult, result)
     else:
         print_symptom_answers(result)
     write_html(html_path, "symptoms", result)
@@ -71,7 +73,7 @@ def symptom_problems(result: dict[str, Any]) -> list[str]:
 
 
 def print_symptom_answers(result: dict[str, Any]) -> None:
-    from queries.symptoms import MAX_ITEMS
+    from queries.symptom_text import MAX_ITEMS
 
     read = [f"{t['text']} → {t['label']}" + (f" (as \"{t['reading']}\")" if t.get("reading") else "")
             for t in result["present"] + result["absent"] if t["method"] == "translated"]

@@ -19,7 +19,7 @@ What is written, all curated (``primary_knowledge_source: infores:doid``; the st
   is the DOID's own node, its EXACT synonyms;
 * ``disease -has_phenotype-> phenotype`` for each symptom the DO states — ``has_symptom`` in the term's
   definition ("… The infection has_symptom fever, has_symptom cough …") and the two axioms above — normalized to
-  HPO by medkg's own symptom parser and lexicon (:func:`queries.symptoms.parse_symptoms`: clause and item
+  HPO by medkg's own symptom parser and lexicon (:func:`queries.symptom_text.parse_symptoms`: clause and item
   splitting, negation, exact names and synonyms, then character n-gram nearest names at the symptom questions'
   threshold). Phrases that do not normalize are counted and listed in the summary, not written.
 
@@ -266,7 +266,7 @@ def normalize_statements(statements: list[Statement], lexicon: Any) -> None:
     """Fill each statement's HPO term from medkg's symptom parser (a phrase may yield several; the first is kept
     on the statement and the others are added as statements of their own). A nearest-name (fuzzy) match is only
     kept when :func:`no_wider_than_phrase` holds: these become curated edges."""
-    from queries.symptoms import parse_symptoms
+    from queries.symptom_text import parse_symptoms
 
     extra = []
     cache: dict[str, list[Any]] = {}
@@ -299,7 +299,7 @@ def read_disease_ontology(data: Path, lexicon: Any = None, obo: Path | None = No
         statements += [Statement(doid, f"axiom:{kind}", name) for kind, name in axioms.get(doid, ())]
     if lexicon is None:
         from kg.ontology import load_ontology
-        from queries.symptoms import Lexicon
+        from queries.symptom_text import Lexicon
 
         lexicon = Lexicon(load_ontology())
     normalize_statements(statements, lexicon)

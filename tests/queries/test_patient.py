@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from queries.patient import PatientAnalyzer, PatientProfile, split_list
-from queries.symptoms import MAX_ITEMS, MAX_UNRECOGNIZED
+from queries.symptom_text import MAX_ITEMS, MAX_UNRECOGNIZED
 from tests import graph_fixture as g
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from kg.ontology import load_ontology
-from queries.symptoms import _lexicon, parse_symptoms, quantity_variants
+from queries.symptom_text import parse_symptoms, quantity_variants, symptom_lexicon
 
 
 @pytest.fixture(scope="module")
 def lexicon():
-    return _lexicon(load_ontology())
+    return symptom_lexicon(load_ontology())
 
 
 def _read(parsed):

@@ -8,7 +8,8 @@ from kg.importers.hpo import HPO_ANNOTATIONS_SOURCE, import_hpo
 from kg.ontology import load_ontology
 from kg.schema import Evidence, Relation
 from queries.symptom_evaluation import pessimistic_rank, rank_metrics
-from queries.symptoms import SymptomRanker, _lexicon, parse_symptoms
+from queries.symptom_text import parse_symptoms, symptom_lexicon
+from queries.symptoms import SymptomRanker
 
 MARFAN, CF, FMF, HUNTINGTON, NF1 = "OMIM:154700", "OMIM:219700", "OMIM:249100", "OMIM:143100", "OMIM:162200"
 SUBSET = [MARFAN, CF, FMF, HUNTINGTON, NF1]
@@ -17,7 +18,7 @@ ARACHNODACTYLY = "HP:0001166"
 
 @pytest.fixture(scope="module")
 def lexicon():
-    return _lexicon(load_ontology())
+    return symptom_lexicon(load_ontology())
 
 
 @pytest.fixture
