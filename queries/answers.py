@@ -102,9 +102,7 @@ def graph_version(store: GraphStore, *, stats: dict[str, Any] | None = None,
     """The graph part of :class:`Meta`, read from ``store`` (its counts, unless given, and one scan of the
     publications' pipeline versions)."""
     stats = stats if stats is not None else store.stats().as_dict()
-    rows = store.read_cypher("MATCH (p:Publication) RETURN DISTINCT p.pipeline_version AS version", {},
-                             max_rows=100)
-    pipelines = sorted({r["version"] for r in rows if r["version"]})
+    pipelines = [r["version"] for r in store.query("pipeline_versions") if r["version"]]
     modified = None
     if last_modified_ns:
         modified = dt.datetime.fromtimestamp(last_modified_ns / 1e9, dt.UTC).isoformat(timespec="seconds")
@@ -148,6 +146,7 @@ class TermMatch(Model):
 
 class UnrecognizedSymptom(Model):
     text: str
+    reason: str = Field("", description="Why it is not read as a phenotype, e.g. no HPO phenotype matches.")
     negated: bool
     close_matches: list[TermMatch]
 
@@ -394,9 +393,47 @@ class EvidenceSentence(Model):
     year: int | None = None
 
 
+class DigestStatement(Model):
+    text: str = Field(description="A templated, checkable sentence about the edge's evidence.")
+    pmids: list[Pmid] = Field(description="The papers it rests on (none for a verdict or a curated source).")
+
+
+class StrongSentence(Model):
+    pmid: Pmid
+    sentence: str
+    score: float | None = None
+    year: int | None = None
+
+
+class EvidenceDigest(Model):
+    """What the literature says about one edge (:func:`queries.evidence_summary.summarize_edge`): papers, years,
+    the strongest sentences (one per paper), and agreement against contradiction (negated sentences and the
+    opposite predicate's papers)."""
+
+    subject: str
+    predicate: str
+    object: str
+    subject_name: str = ""
+    object_name: str = ""
+    n_papers: int = 0
+    first_year: int | None = None
+    last_year: int | None = None
+    supporting_papers: list[Pmid] = Field(default_factory=list)
+    negated_papers: list[Pmid] = Field(default_factory=list)
+    speculative_papers: list[Pmid] = Field(default_factory=list,
+                                           description="Papers that only suggest it (\"may inhibit\"): counted "
+                                                       "neither for nor against.")
+    opposite_predicate: str | None = None
+    opposite_papers: list[Pmid] = Field(default_factory=list)
+    curated_sources: list[str] = Field(default_factory=list)
+    strongest: list[StrongSentence] = Field(default_factory=list)
+    statements: list[DigestStatement] = Field(default_factory=list)
+
+
 class EvidenceAnswer(Model):
     edge_key: str = Field(examples=["MESH:D011014|has_phenotype|HP:0001945"])
     edge: EdgeSummary
+    summary: EvidenceDigest = Field(description="The evidence in a few grounded statements, each with its PMIDs.")
     evidence: list[EvidenceSentence] = Field(description="Supporting sentences, best first (negated and "
                                                          "speculative ones included, and marked).")
     page: Page

@@ -32,6 +32,7 @@ PARAMS = {
                                 g.ev(104, 0.77, speculative=True).key(g.CODEINE, "affects", g.CYP2D6), "no-such-id"]},
     "edge_summary": {"subject": g.PNEUMONIA, "predicate": "has_phenotype", "object": g.FEVER},
     "publication_state": {"pmids": ["101", "105", "999"]},
+    "pipeline_versions": {},
     "publication_mentions": {"pmids": ["101", "104"]},
     "publications_after": {"after": "101", "limit": 3},
     "publications_by_pmid": {"pmids": ["105", "101", "999"]},

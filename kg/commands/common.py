@@ -14,13 +14,16 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from click.core import ParameterSource
 
 from kg.config import DEFAULT_DB_PATH, DEFAULT_NEO4J_URI, StoreConfig, neo4j_uri_problem
 from kg.store import GraphStore, StoreError, open_store
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 class KgGroup(click.Group):
@@ -297,6 +300,13 @@ def evaluation_graph(use_store: bool, config: StoreConfig, report: dict[str, Any
 
 def echo_json(payload: Any) -> None:
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+
+
+def echo_answer(model: type[BaseModel], payload: dict[str, Any]) -> None:
+    """A question's ``--json``: ``payload`` as its answer model of :mod:`queries.answers` types it, the contract
+    the HTTP API's answers share (PMIDs as CURIEs, edges' ends as ``subject`` / ``object``); the API adds its
+    ``page`` and ``meta``."""
+    echo_json(model.model_validate(payload).model_dump(mode="json"))
 
 
 def echo_rows(rows: list[dict[str, Any]]) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_answer, json_option, open_for_cli, store_options
 from kg.config import StoreConfig
 
 
@@ -42,7 +42,9 @@ def evidence(edge: str, strongest: int, store_config: StoreConfig, as_json: bool
                                    "(edge keys are in the answers of kg query … --json)")
     payload = digest.as_dict()
     if as_json:
-        echo_json(payload)
+        from queries.answers import EvidenceDigest
+
+        echo_answer(EvidenceDigest, payload)
     else:
         print_digest(payload)
 

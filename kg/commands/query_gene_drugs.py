@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from kg.commands.common import (
-    echo_json,
+    echo_answer,
     fail_if_strict,
     html_option,
     json_option,
@@ -59,7 +59,9 @@ def drugs_for_gene(gene: str, top: int, evidence_per_edge: int, use_lexicon: boo
         result = finder.search(gene, top=top)
     payload = result.as_dict()
     if as_json:
-        echo_json(payload)
+        from queries.answers import GeneDrugsResult
+
+        echo_answer(GeneDrugsResult, payload)
     else:
         print_gene_drug_answers(payload)
     write_html(html_path, "gene_drugs", payload)

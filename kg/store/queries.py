@@ -232,6 +232,13 @@ _QUERIES = (
         "What is stored about publications (used to skip unchanged documents on re-ingest).",
     ),
     NamedQuery(
+        "pipeline_versions",
+        "MATCH (p:Publication) WHERE p.pipeline_version IS NOT NULL "
+        "RETURN DISTINCT p.pipeline_version AS version ORDER BY version",
+        (),
+        "The extraction pipeline versions recorded on the publications (the graph version of every answer).",
+    ),
+    NamedQuery(
         "publication_mentions",
         "MATCH (p:Publication)-[m:mentions]->(e:Entity) WHERE p.pmid IN $pmids "
         "RETURN p.pmid AS pmid, e.id AS entity_id, e.category AS category, e.name AS name, m.source AS source, "
