@@ -144,10 +144,16 @@ class TermMatch(Model):
     method: str
 
 
-class UnrecognizedSymptom(Model):
-    text: str
-    reason: str = Field("", description="Why it is not read as a phenotype, e.g. no HPO phenotype matches.")
-    negated: bool
+class Unrecognized(Model):
+    """Input that names nothing in the graph (:class:`queries.resolve.Unrecognized`), the same for every
+    question; the shape of its close matches is the question's."""
+
+    text: str = Field(description="The input as written.")
+    reason: str = Field("", description="Why it names nothing, e.g. no HPO phenotype matches, no gene named 'x'.")
+    negated: bool = Field(False, description="The input said it is absent (\"no xyz\"; symptoms only).")
+
+
+class UnrecognizedSymptom(Unrecognized):
     close_matches: list[TermMatch]
 
 
@@ -221,9 +227,7 @@ class ResolvedGene(Model):
                                          description="Other genes with the same name or synonym.")
 
 
-class UnrecognizedGene(Model):
-    text: str
-    reason: str
+class UnrecognizedGene(Unrecognized):
     close_matches: list[CloseName]
 
 
@@ -291,9 +295,7 @@ class ResolvedItem(Model):
     matched_by: str = Field(description="curie | name | synonym | lexicon")
 
 
-class UnresolvedItem(Model):
-    text: str
-    reason: str = Field("", description="Why it names nothing, e.g. no Drug or ChemicalEntity named 'x'.")
+class UnresolvedItem(Unrecognized):
     close_matches: list[CloseName]
 
 
