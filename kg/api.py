@@ -94,6 +94,7 @@ from queries.answers import (
     medkg_version,
     page_of,
 )
+from queries.evidence_summary import summarize_edge
 from queries.trapi import TrapiAnswer, TrapiQuery, UnsupportedQuery, one_hop_cypher, trapi_response
 
 TOKEN_ENV = "MEDKG_API_TOKEN"
@@ -456,6 +457,17 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)
     app.state.access = access
+    _answer_errors(app)
+    route = _Router(app)
+    _service_routes(route, access)
+    _question_routes(route, access, settings)
+    _graph_routes(app, route, access, settings)
+    _documentation_routes(app)
+    return app
+
+
+def _answer_errors(app: FastAPI) -> None:
+    """Every failure as the API's error body (:class:`queries.answers.ErrorBody`), with its status."""
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -487,17 +499,28 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
         return _error(422, "invalid_request", "; ".join(f"{p['where']}: {p['problem']}" for p in problems),
                       problems=problems)
 
-    def route(path: str, methods: list[str], endpoint: Callable[..., Any], model: type[BaseModel],
-              errors: tuple[int, ...], tags: list[str | Enum], *, deprecate_alias: bool = True) -> None:
-        """``endpoint`` at ``/v1{path}``, and at ``path`` as an alias left out of the schema."""
+
+class _Router:
+    """Adds an endpoint at ``/v1{path}`` and at ``path``, as an alias left out of the schema (the unversioned
+    paths of earlier releases)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def __call__(self, path: str, methods: list[str], endpoint: Callable[..., Any], model: type[BaseModel],
+                 errors: tuple[int, ...], tags: list[str | Enum], *, deprecate_alias: bool = True) -> None:
         common: dict[str, Any] = {"methods": methods, "response_model": model, "responses": _errors(*errors)}
-        app.add_api_route(f"/{API_VERSION}{path}", endpoint, tags=tags, **common)
+        self.app.add_api_route(f"/{API_VERSION}{path}", endpoint, tags=tags, **common)
         alias = [_alias_of(f"/{API_VERSION}{path}")] if deprecate_alias else []
-        app.add_api_route(path, endpoint, include_in_schema=False, dependencies=alias, **common)
+        self.app.add_api_route(path, endpoint, include_in_schema=False, dependencies=alias, **common)
 
-    questions = (400, 401, 413, 422, 503)
 
-    # ---- service
+_QUESTION_ERRORS = (400, 401, 413, 422, 503)
+
+
+def _service_routes(route: _Router, access: StoreAccess) -> None:
+    """/v1/health."""
+
     async def health() -> dict[str, Any]:
         """Whether the store answers, with its node and relationship counts."""
         # Answered on the event loop when the counts of the open snapshot are at hand: no thread, no engine.
@@ -506,7 +529,9 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
 
     route("/health", ["GET"], health, HealthAnswer, (401, 503), ["service"], deprecate_alias=False)
 
-    # ---- symptoms → diseases
+
+def _question_routes(route: _Router, access: StoreAccess, settings: ApiSettings) -> None:
+    """Symptoms → diseases, gene → drugs and patient profiles."""
     def run_symptoms(body: SymptomsRequest) -> dict[str, Any]:
         from queries.symptoms import SymptomRanker
 
@@ -540,8 +565,8 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
         """Same as POST /v1/symptoms (prefer POST for patient data: URLs end up in proxies' logs)."""
         return run_symptoms(SymptomsRequest(text=text, offset=offset, limit=limit, top=top, rerank=rerank))
 
-    route("/symptoms", ["POST"], symptoms_post, SymptomsAnswer, questions, ["questions"])
-    route("/symptoms", ["GET"], symptoms_get, SymptomsAnswer, questions, ["questions"])
+    route("/symptoms", ["POST"], symptoms_post, SymptomsAnswer, _QUESTION_ERRORS, ["questions"])
+    route("/symptoms", ["GET"], symptoms_get, SymptomsAnswer, _QUESTION_ERRORS, ["questions"])
 
     # ---- gene → drugs
     def run_gene_drugs(body: GeneDrugsRequest) -> dict[str, Any]:
@@ -571,8 +596,30 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
         """Same as POST /v1/drugs-for-gene."""
         return run_gene_drugs(GeneDrugsRequest(gene=gene, offset=offset, limit=limit, top=top, evidence=evidence))
 
-    route("/drugs-for-gene", ["POST"], drugs_for_gene_post, GeneDrugsAnswer, questions, ["questions"])
-    route("/drugs-for-gene", ["GET"], drugs_for_gene_get, GeneDrugsAnswer, questions, ["questions"])
+    route("/drugs-for-gene", ["POST"], drugs_for_gene_post, GeneDrugsAnswer, _QUESTION_ERRORS, ["questions"])
+    route("/drugs-for-gene", ["GET"], drugs_for_gene_get, GeneDrugsAnswer, _QUESTION_ERRORS, ["questions"])
+
+    # ---- the same answers as HTML pages (kg.view: ranked answers, highlighted sentences, a graph of the paths)
+    def symptoms_view(text: Annotated[str, Query(min_length=1, max_length=5000)],
+                      limit: Annotated[int | None, Query(ge=1, le=100)] = None, rerank: bool = False) -> HTMLResponse:
+        """GET /v1/symptoms as a page for a browser (as `kg query symptoms --html` writes it)."""
+        from kg.view import symptoms_page
+
+        answer = run_symptoms(SymptomsRequest(text=text, limit=limit, rerank=rerank))
+        return HTMLResponse(symptoms_page(SymptomsAnswer.model_validate(answer).model_dump(mode="json")))
+
+    def drugs_for_gene_view(gene: Annotated[str, Query(min_length=1, max_length=200)],
+                            limit: Annotated[int | None, Query(ge=1, le=100)] = None,
+                            evidence: Annotated[int, Query(ge=0, le=5)] = 2) -> HTMLResponse:
+        """GET /v1/drugs-for-gene as a page for a browser (as `kg query drugs-for-gene --html` writes it)."""
+        from kg.view import gene_drugs_page
+
+        answer = run_gene_drugs(GeneDrugsRequest(gene=gene, limit=limit, evidence=evidence))
+        return HTMLResponse(gene_drugs_page(GeneDrugsAnswer.model_validate(answer).model_dump(mode="json")))
+
+    for path, endpoint in (("symptoms", symptoms_view), ("drugs-for-gene", drugs_for_gene_view)):
+        route.app.add_api_route(f"/{API_VERSION}/view/{path}", endpoint, methods=["GET"], tags=["views"],
+                                response_class=HTMLResponse, responses=_errors(*_QUESTION_ERRORS))
 
     # ---- patient
     def patient(body: PatientRequest) -> dict[str, Any]:
@@ -594,14 +641,17 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
             meta = access.meta(store, {"hpo": ranker.ontology.version} if ranker.ontology.version else {})
         return {**report, "meta": meta}
 
-    route("/patient", ["POST"], patient, PatientAnswer, questions, ["questions"])
+    route("/patient", ["POST"], patient, PatientAnswer, _QUESTION_ERRORS, ["questions"])
 
-    # ---- evidence
+
+def _graph_routes(app: FastAPI, route: _Router, access: StoreAccess, settings: ApiSettings) -> None:
+    """An edge's evidence, read-only Cypher and one-hop TRAPI."""
     def evidence(edge_key: str | None = None, subject: str | None = None, predicate: str | None = None,
                  object: str | None = None,  # noqa: A002 - the API's field name
                  offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
                  limit: Annotated[int, Query(ge=1, le=500)] = 20) -> dict[str, Any]:
-        """An edge's aggregate and its supporting sentences, best first, a page at a time:
+        """An edge's aggregate, a summary of its evidence (papers, years, strongest sentences, agreement and
+        contradiction, each statement with its PMIDs) and its supporting sentences, best first, a page at a time:
         ``edge_key=SUBJECT|predicate|OBJECT`` or ``subject``, ``predicate`` and ``object``."""
         if edge_key:
             try:
@@ -619,9 +669,11 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
                                edge_key=key)
             sentences = store.query("edge_evidence", subject=subject, predicate=predicate, object=object,
                                     limit=offset + limit + 1)
+            digest = summarize_edge(store, subject, predicate, object)
             meta = access.meta(store)
         shown, page = page_of(sentences, offset, limit)
-        return {"edge_key": key, "edge": edge_summary(edges[0]), "evidence": shown, "page": page, "meta": meta}
+        return {"edge_key": key, "edge": edge_summary(edges[0]), "summary": digest.as_dict() if digest else None,
+                "evidence": shown, "page": page, "meta": meta}
 
     route("/evidence", ["GET"], evidence, EvidenceAnswer, (400, 401, 404, 422, 503), ["questions"])
 
@@ -662,7 +714,9 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
     app.add_api_route(f"/{API_VERSION}/query", trapi_query, methods=["POST"], response_model=TrapiAnswer,
                       responses=_errors(400, 401, 413, 422, 503, 504), tags=["TRAPI"])
 
-    # ---- documentation, served from this process
+
+def _documentation_routes(app: FastAPI) -> None:
+    """Swagger UI and ReDoc, served from this process (no CDN)."""
     app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
@@ -680,8 +734,6 @@ def create_app(access: StoreAccess, settings: ApiSettings | None = None) -> Fast
         return get_redoc_html(openapi_url=f"{root}/openapi.json", title="medkg API",
                               redoc_js_url=f"{root}/docs-assets/redoc.standalone.js",
                               redoc_favicon_url=f"{root}/docs-assets/favicon.png", with_google_fonts=False)
-
-    return app
 
 
 def _reranker(ranker: Any) -> Any:

@@ -61,6 +61,10 @@ def test_evidence_by_key_and_by_triple(graph):
     assert body["edge"]["n_pmids"] == 2 and body["edge"]["subject_name"] == "Pneumonia"
     assert [e["pmid"] for e in body["evidence"]] == ["PMID:101", "PMID:102"]  # best first, cut at the limit
     assert body["evidence"][0]["sentence"] == "Sentence 0 of 101."
+    summary = body["summary"]
+    assert summary["n_papers"] == 2 and summary["supporting_papers"] == ["PMID:101", "PMID:102"]
+    assert summary["statements"][0]["text"] == "2 papers state Pneumonia has_phenotype Fever (2001–2005)."
+    assert summary["statements"][0]["pmids"] == summary["supporting_papers"]
     same = client.get("/evidence", params={"subject": g.PNEUMONIA, "predicate": "has_phenotype",
                                            "object": g.FEVER}).json()
     assert same["edge_key"] == key and len(same["evidence"]) == 3
@@ -68,6 +72,16 @@ def test_evidence_by_key_and_by_triple(graph):
     assert missing.status_code == 404 and missing.json()["error"] == "unknown_edge"
     assert client.get("/evidence", params={"edge_key": "no-pipes"}).status_code == 422
     assert client.get("/evidence", params={"subject": g.PNEUMONIA}).status_code == 422
+
+
+def test_views_serve_the_answers_as_html_pages(graph):
+    client = client_for(graph)
+    page = client.get("/v1/view/symptoms", params={"text": "arachnodactyly, ectopia lentis", "limit": 2})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Marfan syndrome" in page.text and "cytoscape" in page.text.lower()
+    unknown = client.get("/v1/view/drugs-for-gene", params={"gene": "CYP2D7"})
+    assert unknown.status_code == 200 and "Gene not recognised" in unknown.text
+    assert client.get("/v1/view/symptoms", params={"text": ""}).status_code == 422
 
 
 def test_cypher_runs_parameterised_reads_with_a_row_limit(graph):

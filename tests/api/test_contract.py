@@ -84,6 +84,7 @@ def all_pmids(value: Any) -> list[str]:
 
 # ---- answers -----------------------------------------------------------------------------------------------
 def test_every_answer_validates_against_its_model_and_the_published_schema(graph):
+    from queries.evidence_summary import summarize_edge
     from queries.gene_drugs import GeneDrugFinder
     from queries.patient import PatientAnalyzer, PatientProfile
     from queries.symptoms import SymptomRanker
@@ -127,6 +128,9 @@ def test_every_answer_validates_against_its_model_and_the_published_schema(graph
     validated(answers.PatientResult, report)
     validated(answers.PatientResult, PatientAnalyzer(graph, ranker, finder).analyze(
         PatientProfile.from_text(drugs="codeine")).as_dict())  # no symptoms: the short differential
+    digest = summarize_edge(graph, g.PNEUMONIA, "has_phenotype", g.FEVER)
+    assert digest is not None and digest.statements
+    validated(answers.EvidenceDigest, digest.as_dict())
     validated(answers.EdgeSummary, answers.edge_summary(graph.query(
         "edge_summary", subject=g.PNEUMONIA, predicate="has_phenotype", object=g.FEVER)[0]))
     for row in graph.query("edge_evidence", subject=g.PNEUMONIA, predicate="has_phenotype", object=g.FEVER, limit=9):
@@ -137,11 +141,15 @@ def test_openapi_types_every_response_and_declares_the_real_errors(graph):
     openapi = client_for(graph).get("/openapi.json").json()
     paths = openapi["paths"]
     assert set(paths) == {"/v1/health", "/v1/symptoms", "/v1/drugs-for-gene", "/v1/patient", "/v1/evidence",
-                          "/v1/cypher", "/v1/query"}, "the old paths are aliases, left out of the schema"
+                          "/v1/cypher", "/v1/query", "/v1/view/symptoms", "/v1/view/drugs-for-gene"}, \
+        "the old paths are aliases, left out of the schema"
     schemas = openapi["components"]["schemas"]
     assert "HTTPValidationError" not in schemas, "FastAPI's own error shape is never answered"
     for path, operations in paths.items():
         for method, operation in operations.items():
+            if path.startswith("/v1/view/"):  # pages for a browser; their answers' JSON is the questions'
+                assert set(operation["responses"]["200"]["content"]) == {"text/html"}, path
+                continue
             ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
             name = ok["$ref"].rsplit("/", 1)[-1]
             assert "meta" in schemas[name]["properties"], (path, method)
