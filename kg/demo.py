@@ -37,13 +37,15 @@ class DemoReport:
     symptoms: dict[str, Any] = field(default_factory=dict)
     symptoms_zh: dict[str, Any] = field(default_factory=dict)
     gene: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    """The evidence summary of the gene answer's best-supported text-mined edge (empty if it has none)."""
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"ingest": self.ingest, "hpo": self.hpo, "symptom_question": SYMPTOM_QUESTION,
                 "symptoms": self.symptoms, "chinese_symptom_question": CHINESE_SYMPTOM_QUESTION,
                 "symptoms_zh": self.symptoms_zh, "gene_question": GENE_QUESTION, "gene": self.gene,
-                "seconds": self.seconds}
+                "evidence": self.evidence, "seconds": self.seconds}
 
 
 @contextmanager
@@ -82,4 +84,21 @@ def run_demo(store: GraphStore, *, hpo_source: str = "omim", top: int = 5,
         report.symptoms_zh = ranker.search(CHINESE_SYMPTOM_QUESTION, top=top)
     with _timed(report, "gene question", progress):
         report.gene = GeneDrugFinder(store).search(GENE_QUESTION, top=top).as_dict()
+    with _timed(report, "evidence summary", progress):
+        report.evidence = best_edge_digest(store, report.gene)
     return report
+
+
+def best_edge_digest(store: GraphStore, gene_answer: dict[str, Any]) -> dict[str, Any]:
+    """:func:`queries.evidence_summary.summarize_edge` of the text-mined edge of the gene that has the most papers
+    behind it among the answer's paths (ties: the higher-ranked answer), the edge a reader checks first."""
+    from queries.evidence_summary import summarize_edge
+
+    gene = (gene_answer.get("gene") or {}).get("id")
+    edges = [e for a in gene_answer.get("answers", []) for p in a["paths"] for e in p["edges"]
+             if e["n_pmids"] and gene in (e["subject"], e["object"])]
+    if not edges:
+        return {}
+    best = max(edges, key=lambda e: e["n_pmids"])  # max keeps the first of equals
+    digest = summarize_edge(store, best["subject"], best["predicate"], best["object"])
+    return digest.as_dict() if digest else {}

@@ -1,4 +1,5 @@
-"""``kg demo``: ingest the bundled demo abstracts and HPO annotations, then answer a symptom and a gene question."""
+"""``kg demo``: ingest the bundled demo abstracts and HPO annotations, then answer a symptom and a gene question
+and summarize the evidence of the gene answer's best-supported edge."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from pathlib import Path
 import click
 
 from kg.commands.common import echo_json, json_option, open_for_writing
+from kg.commands.query_evidence import print_digest
 from kg.commands.query_gene_drugs import print_gene_drug_answers
 from kg.commands.query_symptoms import print_symptom_answers
 from kg.config import StoreConfig
+from kg.schema import edge_key
 
 DEFAULT_DEMO_DB = Path("medkg-data") / "demo.lbug"
 
@@ -52,4 +55,8 @@ def demo(db_path: Path, hpo_source: str, top: int, as_json: bool) -> None:
     print_symptom_answers(report.symptoms_zh)
     click.echo(f"\n$ kg query drugs-for-gene \"{GENE_QUESTION}\" --db {db_path}")
     print_gene_drug_answers(report.gene)
+    if report.evidence:
+        key = edge_key(report.evidence["subject"], report.evidence["predicate"], report.evidence["object"])
+        click.echo(f"\n$ kg query evidence '{key}' --db {db_path}")
+        print_digest(report.evidence)
     click.echo(f"\ntotal {sum(report.seconds.values()):.1f} s")

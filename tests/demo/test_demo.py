@@ -34,6 +34,12 @@ def test_demo_runs_offline_and_rerun_changes_nothing(tmp_path, monkeypatch):
               for s in e["sentences"]]
     assert direct and all(s["pmid"].startswith("9900000") and "CYP2D6" in s["sentence"] for s in direct)
 
+    digest = report["evidence"]  # the evidence summary of the best-supported edge of the gene answer
+    assert digest["subject"] == "NCBIGene:1565" or digest["object"] == "NCBIGene:1565"
+    assert digest["n_papers"] >= 1 and digest["statements"] and digest["strongest"]
+    cited = [p for statement in digest["statements"] for p in statement["pmids"]]
+    assert cited and all(p.startswith("PMID:9900000") for p in cited), cited
+
     second = runner.invoke(main, ["demo", "--db", str(db), "--json"])
     assert second.exit_code == 0, second.output
     rerun = json.loads(second.output)
