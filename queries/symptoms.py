@@ -130,6 +130,20 @@ class Scored:
 
 
 @dataclass(slots=True)
+class _Reach:
+    """What the present terms reach (arrays over the index's diseases and edges; see :meth:`SymptomRanker._reach`)."""
+
+    semantic_sum: np.ndarray  # per disease: the sum over query terms of its best weighted IC
+    n_matched: np.ndarray  # per disease: query terms fully matched by its best edge
+    per_query: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]  # reached, best value, best edge, first
+    candidates: np.ndarray  # diseases reached by any query term
+    edges: np.ndarray  # every edge met
+    edge_diseases: np.ndarray  # the disease of each of those edges
+    pmid_sum: np.ndarray  # per disease: PMIDs summed over its edges met (an upper bound of distinct PMIDs)
+    pmid_max: np.ndarray  # per disease: PMIDs of its edge with most (a lower bound)
+
+
+@dataclass(slots=True)
 class DiseaseAnswer:
     disease_id: str
     disease_name: str
@@ -191,17 +205,26 @@ class SymptomRanker:
         at least the ``limit``-th best lower bound (evidence from the edge with most PMIDs). Every other candidate
         scores below ``limit`` others, so the answer is the same as scoring all of them.
         """
-        stats, onto, p = self.stats, self.ontology, self.params
-        index = stats.index
+        onto = self.ontology
         present = list(dict.fromkeys(t for t in present if t in onto))
         absent = [t for t in dict.fromkeys(absent) if t in onto and t not in present]
         tables = self._query_tables(present)
-        absent_sets = {q: onto.descendants(q) & stats.annotated for q in absent}
+        absent_sets = {q: onto.descendants(q) & self.stats.annotated for q in absent}
         if not present or not any(tables.values()) and not any(absent_sets.values()):
             return []
+        reach = self._reach(present, tables)
+        if not len(reach.candidates):
+            return []
+        contradicting, n_contradicted = self._contradicting(absent_sets)
+        query_info = sum(self.stats.ic(q) for q in present) or 1.0
+        chosen = self._can_reach_top(reach, n_contradicted, query_info, len(present), limit)
+        return self._exact_scores(present, tables, reach, chosen, contradicting, query_info, limit)
+
+    def _reach(self, present: list[str], tables: dict[str, dict[str, tuple[float, str]]]) -> _Reach:
+        """The diseases each present term reaches through the index, with their best edge, in one pass per term."""
+        index = self.stats.index
         n = len(index.diseases)
         semantic_sum, n_matched = np.zeros(n), np.zeros(n)
-        # Per query term: the diseases reached, their best edge (value, edge number) and their first edge.
         per_query: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         all_edges = []
         for q in present:
@@ -220,39 +243,52 @@ class SymptomRanker:
             per_query.append((reached, values[best], edges[best], edges[first]))
             all_edges.append(edges)
         candidates = np.unique(np.concatenate([r for r, *_ in per_query]))
-        if not len(candidates):
-            return []
         edges = np.unique(np.concatenate(all_edges))
         edge_diseases = index.disease[edges]
         pmid_sum = np.bincount(edge_diseases, weights=index.n_pmids[edges], minlength=n)
         pmid_max = np.zeros(n)
         np.maximum.at(pmid_max, edge_diseases, index.n_pmids[edges])
+        return _Reach(semantic_sum, n_matched, per_query, candidates, edges, edge_diseases, pmid_sum, pmid_max)
+
+    def _contradicting(self, absent_sets: dict[str, frozenset[str]]) -> tuple[dict[str, set[int]], np.ndarray]:
+        """Per absent term, the diseases annotated with it (or a descendant); and per disease, how many such terms."""
+        index = self.stats.index
         contradicting: dict[str, set[int]] = {}
-        n_contradicted = np.zeros(n)
+        n_contradicted = np.zeros(len(index.diseases))
         for q, absent_terms in absent_sets.items():
             known = sorted(t for t in absent_terms if t in index.term_index)
             hit = np.unique(index.disease[index.edges_of(known)[0]]) if known else np.zeros(0, dtype=np.int64)
             contradicting[q] = set(hit.tolist())
             n_contradicted[hit] += 1
-        query_info = sum(stats.ic(q) for q in present) or 1.0
-        chosen = candidates
-        if limit is not None and limit < len(candidates):
-            c = candidates
-            base = (semantic_sum[c] / query_info
-                    * (p.coverage_floor + (1 - p.coverage_floor) * n_matched[c] / len(present))
-                    * (stats.median_degree / stats.degrees[c]) ** p.hub_exponent
-                    * p.negation_penalty ** n_contradicted[c])
-            lower = base * (1.0 + p.evidence_weight * np.log1p(pmid_max[c])) * (1 - 1e-9)
-            upper = base * (1.0 + p.evidence_weight * np.log1p(pmid_sum[c])) * (1 + 1e-9)
-            threshold = np.partition(lower, len(c) - limit)[len(c) - limit] if limit > 0 else np.inf
-            chosen = c[upper >= threshold]
+        return contradicting, n_contradicted
+
+    def _can_reach_top(self, reach: _Reach, n_contradicted: np.ndarray, query_info: float, n_present: int,
+                       limit: int | None) -> np.ndarray:
+        """The candidates whose upper bound reaches the ``limit``-th best lower bound (all of them without a limit)."""
+        stats, p, c = self.stats, self.params, reach.candidates
+        if limit is None or limit >= len(c):
+            return c
+        base = (reach.semantic_sum[c] / query_info
+                * (p.coverage_floor + (1 - p.coverage_floor) * reach.n_matched[c] / n_present)
+                * (stats.median_degree / stats.degrees[c]) ** p.hub_exponent
+                * p.negation_penalty ** n_contradicted[c])
+        lower = base * (1.0 + p.evidence_weight * np.log1p(reach.pmid_max[c])) * (1 - 1e-9)
+        upper = base * (1.0 + p.evidence_weight * np.log1p(reach.pmid_sum[c])) * (1 + 1e-9)
+        threshold = np.partition(lower, len(c) - limit)[len(c) - limit] if limit > 0 else np.inf
+        return c[upper >= threshold]
+
+    def _exact_scores(self, present: list[str], tables: dict[str, dict[str, tuple[float, str]]], reach: _Reach,
+                      chosen: np.ndarray, contradicting: dict[str, set[int]], query_info: float,
+                      limit: int | None) -> list[Scored]:
+        """The formula of the module docstring for the chosen candidates, best first (ties by disease id)."""
+        stats, p, index = self.stats, self.params, self.stats.index
         text_pmids: dict[int, set[str]] = {d: set() for d in chosen.tolist()}
-        for e in edges[np.isin(edge_diseases, chosen)].tolist():
+        for e in reach.edges[np.isin(reach.edge_diseases, chosen)].tolist():
             if index.pmids[e]:  # PMIDs are only stored for text-mined support
                 text_pmids[int(index.disease[e])].update(index.pmids[e])
         # Per chosen disease: (first edge, query term, best value, its phenotype) of every query term it matches.
         found: dict[int, list[tuple[int, int, float, int]]] = {d: [] for d in text_pmids}
-        for j, (reached, values, best_edges, first_edges) in enumerate(per_query):
+        for j, (reached, values, best_edges, first_edges) in enumerate(reach.per_query):
             if not len(reached):
                 continue
             at = np.minimum(np.searchsorted(reached, chosen), len(reached) - 1)
