@@ -21,9 +21,9 @@ def _neo4j_required() -> bool:
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    path = Path(os.environ.get("KG_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
-    if not path.is_dir():
-        pytest.skip(f"shared data not found at {path} (set KG_SHARED_DATA)")
+    path = Path(os.environ.get("KG_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
+    if not (path / "README.md").is_file():
+        pytest.skip(f"shared data not found at {path} (set KG_SHARED_DATA to its location)")
     return path
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from kg.distributed.graph_image import GraphImage
 from kg.store.base import EDGE_FIELDS, EVIDENCE_FIELDS, edge_columns, evidence_columns
-from kg.store.neo4j_store import _SCHEMA as STORE_SCHEMA
+from kg.store.neo4j_store import SCHEMA_STATEMENTS as STORE_SCHEMA
 
 ARRAY_DELIMITERS = (";", "|", "\x1f")
 """Candidates for ``--array-delimiter``, in order of preference (the first that no array element contains)."""

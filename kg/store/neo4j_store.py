@@ -40,7 +40,7 @@ from kg.store.errors import QueryTimeout, StoreError, StoreUnavailable, WriteRef
 BATCH_SIZE = 20_000
 """Rows per ``UNWIND`` statement (and at most per transaction when one call writes several statements)."""
 
-_SCHEMA = (
+SCHEMA_STATEMENTS = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT publication_pmid IF NOT EXISTS FOR (n:Publication) REQUIRE n.pmid IS UNIQUE",
     "CREATE CONSTRAINT evidence_id IF NOT EXISTS FOR (n:Evidence) REQUIRE n.id IS UNIQUE",
@@ -48,6 +48,7 @@ _SCHEMA = (
     "CREATE INDEX evidence_pmid IF NOT EXISTS FOR (n:Evidence) ON (n.pmid)",
     "CREATE INDEX entity_category IF NOT EXISTS FOR (n:Entity) ON (n.category)",
 )
+"""Constraints and indexes of a medkg graph in Neo4j (run when a store opens, and after a bulk import)."""
 _CATEGORY_LABELS = tuple(c.value for c in Category)
 _EDGE_PROPERTY_NAMES = tuple(p.name for p in STORED_EDGE_PROPERTIES)
 
@@ -116,7 +117,7 @@ class Neo4jStore(GraphStore):
         self._driver.close()
 
     def ensure_schema(self) -> None:
-        for statement in _SCHEMA:
+        for statement in SCHEMA_STATEMENTS:
             self._write(statement)
 
     def _add_evidence_ids(self) -> None:

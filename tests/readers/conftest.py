@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import gzip
-import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def shared_data_dir() -> Path:
-    return Path(os.environ.get("KG_SHARED_DATA") or REPO.parent / "shared" / "data")
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    root = shared_data_dir()
-    if not (root / "README.md").is_file():
-        pytest.skip(f"shared data not found at {root} (set KG_SHARED_DATA to its location)")
-    return root
+# ``shared_data`` is the session fixture of tests/conftest.py.
 
 
 def require(path: Path) -> Path:
