@@ -10,7 +10,8 @@ Three sources of mentions, for every document after NER and normalization:
    not dictionary names: they are too ambiguous without the definition);
 3. **NER spans**: a Disease mention of the NER model that no dictionary match overlaps is looked up among the HPO
    concepts of the normalization lexicon (exact, normalized, rewritten and close fuzzy matches — "hypoplastic
-   mandible" → Micrognathia is not among them, "Hypoplastic left hearts" → Hypoplastic left heart is).
+   mandible" → Micrognathia is not among them, "Hypoplastic left hearts" → Hypoplastic left heart is: a fuzzy
+   match must also be spelled nearly like the span, :data:`NER_SPAN_MIN_SPELLING`).
 
 Diseases stay diseases: the NER's Disease mentions and their MeSH/DOID identifiers are left as they are, so a
 span such as "basal cell carcinoma", which the HPO also names, is both a Disease mention and a PhenotypicFeature
@@ -21,11 +22,12 @@ from __future__ import annotations
 
 import re
 import threading
+from difflib import SequenceMatcher
 from functools import cached_property
 from pathlib import Path
 
 from extractors.normalize.lexicon import Lexicon
-from extractors.phenotypes.dictionary import PhenotypeDictionary, build_dictionary, token_spans
+from extractors.phenotypes.dictionary import PhenotypeDictionary, build_dictionary, name_key, token_spans
 from kg.schema import Category, Document, Entity, Mention, MentionSource
 
 KIND_SCORES = {0: 0.97, 1: 0.95, 2: 0.9, 3: 0.85}
@@ -36,7 +38,13 @@ SHORT_FORM_FACTOR = 0.95
 NER_SPAN_MIN_SCORE = 0.85
 """Lexicon matches of NER spans below this (fuzzy ones under 0.85 cosine, phrase heads) are not kept."""
 
-RULES_VERSION = "1"
+NER_SPAN_MIN_SPELLING = 0.85
+"""A fuzzy match of an NER span is kept only if one of the term's dictionary names is spelled nearly like the whole
+span (difflib's ratio of their token keys). The lexicon's character n-gram similarity also rates a name that merely
+contains the span's words high: "haemorrhage" → Oral bleeding (through "Oral haemorrhage", 0.90), "infection" →
+Osteomyelitis — other, narrower concepts."""
+
+RULES_VERSION = "2"
 
 _ADJECTIVE = re.compile(r"(?:ive|al|ous|ic|ary|ar|ile|ent|ant|ed|ing)$")
 _JOINERS = re.compile(r"[\s\-'’/]*")
@@ -184,9 +192,24 @@ class PhenotypeRecognizer:
             match = self.lexicon.lookup(mention.text, Category.PHENOTYPE, fuzzy=True,
                                         fuzzy_threshold=NER_SPAN_MIN_SCORE, partial=False)
             if match is None or not match.curie.startswith("HP:") or match.score < NER_SPAN_MIN_SCORE or \
-                    match.curie not in self.dictionary.names:
+                    match.curie not in self.dictionary.names or \
+                    (match.method == "fuzzy" and not self._spelled_alike(mention.text, match.curie)):
                 continue
             extra.append(Mention(mention.start, mention.end, mention.text, Category.PHENOTYPE, match.curie,
                                  match.score, MentionSource.TEXT))
             taken.append((mention.start, mention.end))
         return extra
+
+    @cached_property
+    def _keys_of(self) -> dict[str, list[str]]:
+        """HPO id → its names in the dictionary, as joined token keys."""
+        keys: dict[str, list[str]] = {}
+        for key, entry in self.dictionary.entries.items():
+            keys.setdefault(entry.curie, []).append(" ".join(key))
+        return keys
+
+    def _spelled_alike(self, text: str, curie: str) -> bool:
+        """Whether a dictionary name of ``curie`` is spelled nearly like ``text`` (:data:`NER_SPAN_MIN_SPELLING`)."""
+        key = " ".join(name_key(text))
+        return any(SequenceMatcher(None, key, name).ratio() >= NER_SPAN_MIN_SPELLING
+                   for name in self._keys_of.get(curie, ()))

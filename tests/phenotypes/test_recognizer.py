@@ -154,3 +154,29 @@ def test_diseases_stay_diseases(before_and_after: tuple[list[Document], list[lis
     # a span that both vocabularies name is a mention of each
     carcinoma = [m for m in docs[0].mentions if m.text == "basal cell carcinoma"]
     assert {m.category for m in carcinoma} == {Category.DISEASE, Category.PHENOTYPE}
+
+
+def ner_disease(text: str, name: str, curie: str) -> Mention:
+    start = text.index(name)
+    return Mention(start, start + len(name), name, Category.DISEASE, curie, 0.97, MentionSource.TEXT)
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("calcification of the falx cerebri", "HP:0005462"),  # Calcification of falx cerebri, near enough
+    ("branchial fistulae", "HP:0009795"),  # Branchial fistula
+])
+def test_ner_disease_spans_take_close_hpo_names(recognizer: PhenotypeRecognizer, name: str, expected: str) -> None:
+    text = f"She had {name}."
+    doc = Document("1", "", text, mentions=[ner_disease(text, name, "MESH:D000001")])
+    assert spans(recognizer.recognize(doc)) == [(name, expected)]
+
+
+@pytest.mark.parametrize(("name", "wrong"), [
+    ("haemorrhage", "HP:0040184"),  # not Oral bleeding
+    ("infection", "HP:0002754"),  # not Osteomyelitis
+])
+def test_ner_disease_spans_are_not_given_other_concepts_that_merely_sound_alike(recognizer: PhenotypeRecognizer,
+                                                                                name: str, wrong: str) -> None:
+    text = f"She had {name}."
+    doc = Document("1", "", text, mentions=[ner_disease(text, name, "MESH:D000001")])
+    assert wrong not in {m.entity_id for m in recognizer.recognize(doc)}
