@@ -10,9 +10,10 @@ mentions (the recognizer's, :mod:`extractors.phenotypes.recognizer`) in the orde
 - phenotypes, cue, disease: "fever is **a (common|cardinal) symptom of** malaria".
 
 Every phenotype mention on the cue's side of the clause counts (coordinations: "jaw cysts, palmar pits and
-calcification of the falx"). Whether the statement is negated ("did not present with fever") or speculative ("may
-present with") is decided by NegEx on the pipeline's shared tokens (:class:`extractors.relations.negation.
-StatementCues`); such evidence is kept and flagged, as the relation extractor's is.
+calcification of the falx"). Whether the statement is negated ("did not present with fever", "presented without
+fever") or speculative ("may present with") is decided by NegEx on the pipeline's shared tokens
+(:class:`extractors.relations.negation.StatementCues`); such evidence is kept and flagged, as the relation
+extractor's is.
 
 Diseases are the normalized Disease mentions; one that is also a phenotype mention ("Crohn disease", which the HPO
 names too; "fever", which MeSH files under diseases) takes only the defining cues, not "presented with",
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from extractors.relations.negation import StatementCues
 
 EXTRACTOR = "phenotype-statements"
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 CUE_PRIORS: dict[str, float] = {"characterized": 0.9, "manifests": 0.9, "include": 0.85, "symptom-of": 0.85,
                                 "presented": 0.75, "developed": 0.6}
@@ -56,7 +57,8 @@ _DISEASE_FIRST = {
     "manifests": re.compile(r"\b(?:manifest(?:s|ed|ing)?|present(?:s|ed|ing)?)\s+(?:itself\s+|themselves\s+)?"
                             r"(?:clinically\s+)?as\b|\bmanifest(?:s|ed|ing)?\s+(?:itself\s+|themselves\s+)?with\b",
                             re.I),
-    "presented": re.compile(r"\b(?:present(?:s|ed|ing)?|presentation)\s+with\b|\b(?:had|has|have|showed|shows|"
+    "presented": re.compile(r"\b(?:present(?:s|ed|ing)?|presentation)\s+with(?:out)?\b|"
+                            r"\b(?:had|has|have|showed|shows|"
                             r"exhibit(?:s|ed)?|display(?:s|ed)?|suffer(?:s|ed)?\s+from|complain(?:s|ed)?\s+of)\b",
                             re.I),
     "developed": re.compile(r"\b(?:develop(?:s|ed)?|experienc(?:es|ed))\b", re.I),

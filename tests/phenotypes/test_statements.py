@@ -153,3 +153,10 @@ def test_a_document_without_diseases_or_phenotypes_is_left_alone() -> None:
     statements = PhenotypeStatements()
     doc = Document("1", "", "Nothing here.")
     assert statements([doc]) == [doc] and doc.relations == []
+
+
+def test_presented_without_is_a_negated_statement(pipeline: Pipeline) -> None:
+    [doc] = pipeline([Document("w", "Marfan syndrome.", "Patients with Marfan syndrome presented without scoliosis.")])
+    [evidence] = edges(doc)[("MESH:D008382", "HP:0002650")].evidence
+    assert evidence.negated and not evidence.speculative
+    assert evidence.sentence == doc.abstract
