@@ -167,8 +167,10 @@ def ner_disease(text: str, name: str, curie: str) -> Mention:
 ])
 def test_ner_disease_spans_take_close_hpo_names(recognizer: PhenotypeRecognizer, name: str, expected: str) -> None:
     text = f"She had {name}."
-    doc = Document("1", "", text, mentions=[ner_disease(text, name, "MESH:D000001")])
-    assert spans(recognizer.recognize(doc)) == [(name, expected)]
+    doc = Document("1", text, "", mentions=[ner_disease(text, name, "MESH:D000001")])
+    found = recognizer.recognize(doc)
+    assert spans(found) == [(name, expected)]
+    assert_offsets_slice(doc, found)
 
 
 @pytest.mark.parametrize(("name", "wrong"), [
@@ -178,5 +180,5 @@ def test_ner_disease_spans_take_close_hpo_names(recognizer: PhenotypeRecognizer,
 def test_ner_disease_spans_are_not_given_other_concepts_that_merely_sound_alike(recognizer: PhenotypeRecognizer,
                                                                                 name: str, wrong: str) -> None:
     text = f"She had {name}."
-    doc = Document("1", "", text, mentions=[ner_disease(text, name, "MESH:D000001")])
+    doc = Document("1", text, "", mentions=[ner_disease(text, name, "MESH:D000001")])
     assert wrong not in {m.entity_id for m in recognizer.recognize(doc)}
