@@ -19,7 +19,7 @@ Diseases are the normalized Disease mentions; one that is also a phenotype menti
 names too; "fever", which MeSH files under diseases) takes only the defining cues, not "presented with",
 "developed" or "including". A disease that is the predicate of another ("BOR syndrome is an autosomal dominant
 disorder characterized by …") takes no cue: it is its subject's. Phenotypes are the HPO mentions that lie inside no
-longer Disease mention ("neurofibromatosis" in "neurofibromatosis type 2" is the disease's name, not its
+longer normalized Disease mention ("neurofibromatosis" in "neurofibromatosis type 2" is the disease's name, not its
 phenotype), and a pair never joins overlapping spans.
 
 The score is **not a calibrated probability**: there is no annotated disease–phenotype statement corpus here to
@@ -216,8 +216,9 @@ def _diseases(doc: Document) -> list[Mention]:
 
 
 def _phenotypes(doc: Document) -> list[Mention]:
-    disease_spans = [(m.start, m.end) for m in doc.mentions if m.category == Category.DISEASE
-                     and m.source == MentionSource.TEXT]
+    # only a disease that normalization identified names its words; an unidentified span is often the NER's run
+    # over a coordination ("palmar pits and short stature"), which must not hide the phenotypes in it
+    disease_spans = [(m.start, m.end) for m in _diseases(doc)]
     return [m for m in doc.mentions if m.category == Category.PHENOTYPE and m.source == MentionSource.TEXT
             and m.entity_id and m.entity_id.startswith("HP:")
             and not any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in disease_spans)]

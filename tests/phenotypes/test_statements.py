@@ -160,3 +160,23 @@ def test_presented_without_is_a_negated_statement(pipeline: Pipeline) -> None:
     [evidence] = edges(doc)[("MESH:D008382", "HP:0002650")].evidence
     assert evidence.negated and not evidence.speculative
     assert evidence.sentence == doc.abstract
+
+
+def placed(text: str, name: str, category: Category, curie: str) -> Mention:
+    start = text.index(name)
+    return Mention(start, start + len(name), name, category, curie, 0.97, MentionSource.TEXT)
+
+
+def test_only_a_normalized_disease_span_hides_the_phenotypes_inside_it() -> None:
+    text = "Gorlin syndrome is characterized by palmar pits and short stature, and by neurofibromatosis type 2."
+    doc = Document("1", text, "", mentions=[
+        placed(text, "Gorlin syndrome", Category.DISEASE, "MESH:D001478"),
+        # the NER's run over a coordination, which normalization could not identify
+        placed(text, "pits and short stature", Category.DISEASE, "medkg:Disease:0123456789ab"),
+        placed(text, "neurofibromatosis type 2", Category.DISEASE, "MESH:D016518"),
+        placed(text, "palmar pits", Category.PHENOTYPE, "HP:0010610"),
+        placed(text, "short stature", Category.PHENOTYPE, "HP:0004322"),
+        placed(text, "neurofibromatosis", Category.PHENOTYPE, "HP:0001067"),
+    ])
+    PhenotypeStatements()([doc])
+    assert set(edges(doc)) == {("MESH:D001478", "HP:0010610"), ("MESH:D001478", "HP:0004322")}
