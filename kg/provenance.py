@@ -14,46 +14,68 @@ from collections.abc import Iterable
 TEXT_MINED_SOURCE = "infores:medkg"
 """``primary_knowledge_source`` of every edge that medkg extracts from text itself."""
 
+MESH_COOCCURRENCE_SOURCE = "infores:medkg-mesh-cooccurrence"
+"""Disease → sign/symptom edges that medkg computes itself from MeSH co-indexing of the stored citations
+(:mod:`kg.importers.mesh_cooccurrence`): a statistical association, neither curated nor text-mined."""
+
+STATISTICAL_SOURCES = frozenset({MESH_COOCCURRENCE_SOURCE})
+"""Knowledge sources whose edges are statistical associations computed by medkg (Biolink ``knowledge_level``
+``statistical_association``, ``agent_type`` ``automated_agent``)."""
+
 NOT_PROVIDED = "not_provided"
 """Biolink's value for a knowledge level or agent type that is not known (an edge written before medkg kept them)."""
 
 _CURATED = ("knowledge_assertion", "manual_agent")
+_STATISTICAL = ("statistical_association", "automated_agent")
 _TEXT_MINED = (TEXT_MINED_SOURCE, NOT_PROVIDED, "text_mining_agent")
 
 
 def curated_sources(sources: Iterable[str]) -> list[str]:
-    """The curated ones among an edge's knowledge sources."""
+    """The asserted ones among an edge's knowledge sources: every source but text mining, which the store counts
+    through evidence (curated sources and medkg's statistics, :data:`STATISTICAL_SOURCES`, are kept as they are
+    when an edge is recomputed)."""
     return [s for s in sources if s != TEXT_MINED_SOURCE]
 
 
+def _curated(source: str | None) -> bool:
+    return bool(source) and source != TEXT_MINED_SOURCE and source not in STATISTICAL_SOURCES
+
+
 def is_curated(sources: Iterable[str] | None, primary: str | None) -> bool:
-    """Whether an edge (its knowledge sources and primary source, as stored) has curated support."""
-    return bool(primary and primary != TEXT_MINED_SOURCE) or any(s != TEXT_MINED_SOURCE for s in sources or ())
+    """Whether an edge (its knowledge sources and primary source, as stored) has curated support (a statistic
+    such as MeSH co-occurrence is not curation)."""
+    return _curated(primary) or any(_curated(s) for s in sources or ())
 
 
 def provenance(sources: Iterable[str]) -> tuple[str, str, str]:
     """``(primary_knowledge_source, knowledge_level, agent_type)`` of an edge with these (sorted) knowledge sources.
 
     Curated knowledge wins the primary slot (the first curated source), and text mining is then a supporting
-    source: a curated edge is a ``knowledge_assertion`` by a ``manual_agent``. An edge supported by text mining
-    alone has medkg as its primary source, no stated knowledge level, and a ``text_mining_agent``.
+    source: a curated edge is a ``knowledge_assertion`` by a ``manual_agent``. Without curated support a statistic
+    of medkg's (:data:`STATISTICAL_SOURCES`) is primary: a ``statistical_association`` by an ``automated_agent``.
+    An edge supported by text mining alone has medkg as its primary source, no stated knowledge level, and a
+    ``text_mining_agent``.
     """
+    statistical = ""
     for source in sources:
-        if source != TEXT_MINED_SOURCE:
+        if source in STATISTICAL_SOURCES:
+            statistical = statistical or source
+        elif source != TEXT_MINED_SOURCE:
             return (source, *_CURATED)
-    return _TEXT_MINED
+    return (statistical, *_STATISTICAL) if statistical else _TEXT_MINED
 
 
 def aggregator_sources(primary: str) -> tuple[str, ...]:
     """The ``aggregator_knowledge_source`` of an exported edge: medkg republishes curated edges, so it is their
-    aggregator; the text-mined ones are its own (primary) knowledge."""
-    return () if primary == TEXT_MINED_SOURCE else (TEXT_MINED_SOURCE,)
+    aggregator; the text-mined ones and its statistics are its own (primary) knowledge."""
+    return () if primary == TEXT_MINED_SOURCE or primary in STATISTICAL_SOURCES else (TEXT_MINED_SOURCE,)
 
 
 def support_weight(primary: str | None, n_pmids: int | None) -> float:
     """How much one disease–phenotype annotation counts in symptom → disease ranking: a curated one fully (curated
-    sources take the primary slot), a text-mined-only one by how many publications support it, n / (n + 1)."""
-    if primary != TEXT_MINED_SOURCE:
+    sources take the primary slot), a text-mined-only or statistical one (MeSH co-occurrence, whose edges keep at
+    most 20 of their citations) by how many publications support it, n / (n + 1)."""
+    if primary != TEXT_MINED_SOURCE and primary not in STATISTICAL_SOURCES:
         return 1.0
     n = n_pmids or 0
     return n / (n + 1)

@@ -36,6 +36,7 @@ PARAMS = {
     "publication_mentions": {"pmids": ["101", "104"]},
     "publications_after": {"after": "101", "limit": 3},
     "publications_by_pmid": {"pmids": ["105", "101", "999"]},
+    "mentions_of_publication_range": {"first": "101", "last": "105", "source": "mesh"},
     "evidence_of_publications": {"pmids": ["102", "104", "999"]},
     "edge_keys_of_publications": {"pmids": ["102", "104"]},
     "entity_page": {"after": g.FEVER, "limit": 4},

@@ -337,6 +337,39 @@ class GraphStore(ABC):
         self._delete_publication_nodes(pmids)
         return recomputed
 
+    def retract_source(self, predicate: str, source: str, extractor: str = "") -> int:
+        """Withdraw a knowledge source from every ``predicate`` edge that carries it, with its evidence items
+        (those whose ``extractor`` is ``extractor``); an edge left with no other support disappears.
+
+        For sources whose edges are recomputed as a whole on every run (medkg's statistics): the run withdraws
+        what it wrote last time and writes the new result. Edges are recomputed before the evidence is deleted,
+        so that a process killed in between leaves a state that the same call repairs. Returns the number of
+        edges that were recomputed or removed.
+        """
+        keys = [edge_key(r["subject"], predicate, r["object"])
+                for r in self.query("edges_with_source", predicate=predicate, source=source)]
+        if not keys:
+            return 0
+        existing = self._fetch_edges(keys)
+        stored = self._fetch_evidence([i for e in existing.values() for i in e.evidence_ids])
+        update: dict[str, list[tuple[EdgeAggregate, Iterable[str]]]] = defaultdict(list)
+        remove: list[str] = []
+        withdrawn: list[Row] = []
+        for key, edge in existing.items():
+            curated = set(curated_sources(edge.knowledge_sources)) - {source}
+            rows: list[Row] = []
+            for row in stored.get(key, []):
+                (withdrawn if extractor and row["extractor"] == extractor else rows).append(row)
+            agg = self._aggregate(key, rows, curated)
+            if agg.knowledge_sources:
+                update[agg.predicate].append((agg, [r["id"] for r in rows]))
+            else:
+                remove.append(key)
+        self._write_edges({p: edge_columns(group) for p, group in update.items()}, new=False)
+        self._delete_edges(remove)
+        self._delete_evidence([r["id"] for r in withdrawn])
+        return len(existing)
+
     def _recompute_edges(self, keys: Sequence[str], excluding: Collection[str] = ()) -> int:
         if not keys:
             return 0
@@ -390,6 +423,10 @@ class GraphStore(ABC):
 
     @abstractmethod
     def _delete_edges(self, keys: list[str]) -> None: ...
+
+    @abstractmethod
+    def _delete_evidence(self, evidence_ids: list[str]) -> None:
+        """Delete these Evidence nodes (ids that are not stored are ignored)."""
 
     @abstractmethod
     def _delete_evidence_of(self, pmids: list[str]) -> None:

@@ -630,6 +630,12 @@ class EmbeddedStore(GraphStore):
             )
             self._key_set(predicate).difference_update(pairs)
 
+    def _delete_evidence(self, evidence_ids: list[str]) -> None:
+        self._store_staged()
+        if evidence_ids:  # UNWIND + MATCH of nodes alone: a primary-key lookup per id
+            self._execute("UNWIND $ids AS i MATCH (ev:Evidence {id: i}) DELETE ev", {"ids": sorted(set(evidence_ids))})
+            self._key_set("Evidence").difference_update(evidence_ids)
+
     def _delete_evidence_of(self, pmids: list[str]) -> None:
         rows = self._read("MATCH (ev:Evidence) WHERE ev.pmid IN $pmids RETURN ev.id AS id", {"pmids": pmids})
         if rows:

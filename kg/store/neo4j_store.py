@@ -392,6 +392,13 @@ class Neo4jStore(GraphStore):
                 rows=list(batch),
             )
 
+    def _delete_evidence(self, evidence_ids: list[str]) -> None:
+        self._bulk = None
+        ids = sorted(set(evidence_ids))
+        for start in range(0, len(ids), BATCH_SIZE):
+            self._write("UNWIND $ids AS i MATCH (ev:Evidence {id: i}) DETACH DELETE ev",
+                        ids=ids[start:start + BATCH_SIZE])
+
     def _delete_evidence_of(self, pmids: list[str]) -> None:
         self._bulk = None
         self._write("MATCH (ev:Evidence) WHERE ev.pmid IN $pmids DETACH DELETE ev", pmids=pmids)

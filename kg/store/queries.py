@@ -254,6 +254,15 @@ _QUERIES = (
         "A page of publications in PMID order, after the PMID ``after`` (the annotation export of all of them).",
     ),
     NamedQuery(
+        "mentions_of_publication_range",
+        "MATCH (p:Publication)-[m:mentions]->(e:Entity) WHERE p.pmid >= $first AND p.pmid <= $last "
+        "AND m.source = $source RETURN p.pmid AS pmid, e.id AS entity_id, m.major AS major "
+        "ORDER BY pmid, entity_id",
+        ("first", "last", "source"),
+        "The entities that publications with PMIDs in [first, last] mention from one source (a page of MeSH "
+        "headings for the co-occurrence statistic: a range test, not ``IN``, for large pages).",
+    ),
+    NamedQuery(
         "publications_by_pmid",
         "MATCH (p:Publication) WHERE p.pmid IN $pmids "
         "RETURN p.pmid AS pmid, p.title AS title, p.journal AS journal, p.year AS year ORDER BY pmid",
