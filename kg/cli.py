@@ -88,6 +88,7 @@ def _register_commands() -> None:
     from kg.commands.import_hetionet import hetionet
     from kg.commands.import_hpo import hpo
     from kg.commands.import_kgx import import_kgx_command
+    from kg.commands.import_mesh_cooccurrence import mesh_cooccurrence
     from kg.commands.import_pharmgkb import pharmgkb
     from kg.commands.ingest import ingest
     from kg.commands.lexicon import lexicon
@@ -110,6 +111,7 @@ def _register_commands() -> None:
     import_group.add_command(pharmgkb)
     import_group.add_command(hetionet)
     import_group.add_command(disease_ontology)
+    import_group.add_command(mesh_cooccurrence)
     query_group.add_command(symptoms)
     query_group.add_command(drugs_for_gene)
     query_group.add_command(patient)
