@@ -67,13 +67,13 @@ class RelationExtractor:
         """Changes when the shipped weights, the calibration, the thresholds or the negation and speculation terms
         change, so that re-ingestion re-processes documents (the weights are hashed once per process)."""
         from extractors.relations.model import WEIGHTS
-        from extractors.relations.negation import negation_terms, speculation_terms
+        from extractors.relations.negation import RULES_VERSION, negation_terms, speculation_terms
 
         digest = hashlib.sha256(_file_digest(self.model_path / WEIGHTS).encode())
         digest.update(repr((sorted((f, m.as_dict()["coef"], m.intercept)
                                    for f, m in self.calibration.models.items()),
                             sorted(self.calibration.thresholds.items()), self.calibration.floor,
-                            self.min_score, negation_terms(), speculation_terms())).encode())
+                            self.min_score, negation_terms(), speculation_terms(), RULES_VERSION)).encode())
         return f"{digest.hexdigest()[:10]}{'-int8' if self.quantize else ''}"
 
     @property

@@ -9,7 +9,8 @@ only", "not all") is no cue. It runs twice: with a negation termset and with a s
 A relation's statement is negated (speculative) when the later of its two mentions in the evidence sentence — the
 one the predicate leads to: "A did not inhibit B", "no association between A and B", "seizures did not occur in
 patients given A" — is in a negation (speculation) scope. So "No patient had seizures; paroxetine inhibited CYP2D6"
-and "paroxetine not only inhibited CYP2D6" are affirmed, and a cue inside a mention ("non-small cell") is no cue.
+and "paroxetine not only inhibited CYP2D6" are affirmed, and a cue inside a mention of either entity ("non-small cell",
+"inducible NO synthase") is no cue; nor is "NO" in capitals, nitric oxide in abstracts.
 
 medspaCy's ConText would cover both with one rule set, but medspaCy 1.3.1 needs spaCy < 3.8 and the shipped NER
 model needs 3.8; negspacy 1.1.0 runs on 3.8.
@@ -31,6 +32,16 @@ Span = tuple[int, int]
 
 SPAN_KEY = "medkg_statement"
 """``doc.spans`` group that holds the mentions whose scope is asked for."""
+
+RULES_VERSION = "2"
+"""Changes with the scope rules of this module beyond the termsets (2: no cue inside a mention of either entity, nor
+:data:`NOT_CUES`); part of the relation extractor's version."""
+
+MENTIONS_KEY = "medkg_statement_mentions"
+"""``doc.spans`` group that holds every mention of the statements' entities: no cue is inside one."""
+
+NOT_CUES = frozenset({"NO"})
+"""Tokens, case-sensitive, that are no cue: "NO" is nitric oxide ("NO-induced headache", "NO synthase")."""
 
 TERMINATION_EXTRA = [";", "whereas", "while", "in contrast", "by contrast", "unlike"]
 
@@ -96,15 +107,14 @@ class StatementCues:
     """``(negated, speculative)`` of relation statements, on the analysis ``Doc`` of the pipeline's one pass."""
 
     def __init__(self, nlp: Language) -> None:
-        from negspacy.negation import Negex
-
+        negex = _mention_aware_negex()
         self.terms = {"negated": negation_terms(), "speculative": speculation_terms()}
-        self._negex = [Negex(nlp, f"medkg_{name}", terms, extension_name=f"medkg_{name}", span_keys=[SPAN_KEY])
+        self._negex = [negex(nlp, f"medkg_{name}", terms, extension_name=f"medkg_{name}", span_keys=[SPAN_KEY])
                        for name, terms in self.terms.items()]
 
     @property
     def version(self) -> str:
-        return settings_digest(self.terms)
+        return settings_digest({"rules": RULES_VERSION, **self.terms})
 
     def flags(self, analysis: TextAnalysis, statements: Sequence[tuple[Span, list[Span], list[Span]]]
               ) -> list[tuple[bool, bool]]:
@@ -118,18 +128,41 @@ class StatementCues:
             for negex in self._negex:
                 span._.set(negex.extension_name, False)
         doc.spans[SPAN_KEY] = group
+        mentions = {m for sentence, heads, tails in statements for m in (*heads, *tails)}
+        doc.spans[MENTIONS_KEY] = [s for s in (doc.char_span(a, b, alignment_mode="expand") for a, b in mentions)
+                                   if s is not None]
         for negex in self._negex:
             negex(doc)
         out = []
         for target in targets:
-            span = spans.get(target) if target else None
-            if span is None:
+            scoped = spans.get(target) if target else None
+            if scoped is None:
                 out.append((False, False))
             else:
-                negated, speculative = (bool(span._.get(n.extension_name)) for n in self._negex)
+                negated, speculative = (bool(scoped._.get(n.extension_name)) for n in self._negex)
                 out.append((negated, speculative))
         del doc.spans[SPAN_KEY]
+        del doc.spans[MENTIONS_KEY]
         return out
+
+
+def _mention_aware_negex() -> type:
+    """negspacy's ``Negex`` whose cues (preceding and following) exclude those inside a span of
+    :data:`MENTIONS_KEY` and the tokens of :data:`NOT_CUES`."""
+    from negspacy.negation import Negex
+
+    class MentionAwareNegex(Negex):  # type: ignore[misc,valid-type]
+        def process_negations(self, doc):  # type: ignore[no-untyped-def]
+            preceding, following, terminating = super().process_negations(doc)
+            inside = {i for span in doc.spans.get(MENTIONS_KEY, []) for i in range(span.start, span.end)}
+
+            def cue(match: tuple[int, int, int]) -> bool:
+                _, start, end = match
+                return not any(i in inside or doc[i].text in NOT_CUES for i in range(start, end))
+
+            return [m for m in preceding if cue(m)], [m for m in following if cue(m)], terminating
+
+    return MentionAwareNegex
 
 
 def _later_mention(sentence: Span, heads: list[Span], tails: list[Span]) -> Span | None:

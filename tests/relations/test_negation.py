@@ -61,3 +61,14 @@ def test_quantifier_not_all_is_no_negation(cues: StatementCues) -> None:
 def test_a_statement_without_its_mentions_in_the_sentence_is_unflagged(cues: StatementCues) -> None:
     (analysis,) = shared_analyzer().analyze_texts([("No effect was seen. Aspirin helped.", 0)])
     assert cues.flags(analysis, [((0, 19), [(20, 27)], [(20, 27)])]) == [(False, False)]
+
+
+def test_nitric_oxide_and_cues_inside_either_mention_are_no_cue(cues: StatementCues) -> None:
+    # benchmarks/negation.py, tune half: "NO" (nitric oxide) was read as "no", also inside the other mention
+    sentence = "We showed reduced excretion of NO metabolites in rats with lead-induced hypertension."
+    assert _flags(cues, sentence, "lead", "hypertension") == (False, False)
+    assert _flags(cues, "Inducible NO synthase participates in the pronociceptive activity of bradykinin.",
+                  "Inducible NO synthase", "bradykinin") == (False, False)
+    assert _flags(cues, "We suggest that NO is important in ADR-induced nephrosis.", "NO", "ADR") == (False, True)
+    # a lowercase "no" is still a cue
+    assert _flags(cues, "Tiapride had no effect on dystonia.", "Tiapride", "dystonia") == (True, False)
