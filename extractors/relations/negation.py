@@ -10,7 +10,9 @@ A relation's statement is negated (speculative) when the later of its two mentio
 one the predicate leads to: "A did not inhibit B", "no association between A and B", "seizures did not occur in
 patients given A" — is in a negation (speculation) scope. So "No patient had seizures; paroxetine inhibited CYP2D6"
 and "paroxetine not only inhibited CYP2D6" are affirmed, and a cue inside a mention of either entity ("non-small cell",
-"inducible NO synthase") is no cue; nor is "NO" in capitals, nitric oxide in abstracts.
+"inducible NO synthase") is no cue; nor is "NO" in capitals, nitric oxide in abstracts. A
+compound statement, "A-induced B", presupposes its relation: only a cue right before it ("no", "without", "possible")
+applies, so "CBZ had no effect on cocaine-induced seizures" affirms cocaine-induced seizures (:data:`COMPOUND`).
 
 medspaCy's ConText would cover both with one rule set, but medspaCy 1.3.1 needs spaCy < 3.8 and the shipped NER
 model needs 3.8; negspacy 1.1.0 runs on 3.8.
@@ -18,6 +20,7 @@ model needs 3.8; negspacy 1.1.0 runs on 3.8.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -33,9 +36,18 @@ Span = tuple[int, int]
 SPAN_KEY = "medkg_statement"
 """``doc.spans`` group that holds the mentions whose scope is asked for."""
 
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 """Changes with the scope rules of this module beyond the termsets (2: no cue inside a mention of either entity, nor
-:data:`NOT_CUES`); part of the relation extractor's version."""
+:data:`NOT_CUES`; 3: compound statements, :data:`COMPOUND`); part of the relation extractor's version."""
+
+COMPOUND = re.compile(r"\s*-?\s*(?:induced|associated|related|evoked|provoked|elicited|triggered|caused|mediated|"
+                      r"dependent)\s*", re.IGNORECASE)
+"""What joins the two mentions of a compound statement, "A-induced B": the relation is presupposed by the noun phrase,
+so a cue of the clause around it is about something else ("CBZ had no effect on cocaine-induced seizures", "whether
+paracetamol-induced liver failure increases mortality"). Only a cue right before the compound applies to it."""
+COMPOUND_NEGATED = re.compile(r"(?:\bno|\bwithout|\babsence of|\black of|\bfree of)\s*$", re.IGNORECASE)
+COMPOUND_SPECULATIVE = re.compile(r"(?:\bpossible|\bpossibly|\bpotential|\bpotentially|\bputative|\bprobable|"
+                                  r"\bprobably|\bsuspected|\bpresumed|\blikely)\s*$", re.IGNORECASE)
 
 MENTIONS_KEY = "medkg_statement_mentions"
 """``doc.spans`` group that holds every mention of the statements' entities: no cue is inside one."""
@@ -134,9 +146,12 @@ class StatementCues:
         for negex in self._negex:
             negex(doc)
         out = []
-        for target in targets:
+        for target, statement in zip(targets, statements, strict=True):
             scoped = spans.get(target) if target else None
-            if scoped is None:
+            compound = _compound(analysis.text, *statement)
+            if compound is not None:
+                out.append(compound)
+            elif scoped is None:
                 out.append((False, False))
             else:
                 negated, speculative = (bool(scoped._.get(n.extension_name)) for n in self._negex)
@@ -163,6 +178,30 @@ def _mention_aware_negex() -> type:
             return [m for m in preceding if cue(m)], [m for m in following if cue(m)], terminating
 
     return MentionAwareNegex
+
+
+def _closest(sentence: Span, heads: list[Span], tails: list[Span]) -> tuple[Span, Span] | None:
+    """The closest head/tail mentions inside ``sentence``, in text order; None unless both entities are in it."""
+    start, end = sentence
+    inside_heads = [s for s in heads if start <= s[0] and s[1] <= end]
+    inside_tails = [s for s in tails if start <= s[0] and s[1] <= end]
+    if not inside_heads or not inside_tails:
+        return None
+    h, t = min(((h, t) for h in inside_heads for t in inside_tails), key=lambda ht: abs(ht[0][0] - ht[1][0]))
+    return (h, t) if h <= t else (t, h)
+
+
+def _compound(text: str, sentence: Span, heads: list[Span], tails: list[Span]) -> tuple[bool, bool] | None:
+    """``(negated, speculative)`` of a compound statement (:data:`COMPOUND`) from the words right before it; None when
+    the closest mentions are no compound."""
+    closest = _closest(sentence, heads, tails)
+    if closest is None:
+        return None
+    first, second = closest
+    if first[1] > second[0] or not COMPOUND.fullmatch(text, first[1], second[0]):
+        return None
+    before = text[sentence[0]:first[0]]
+    return bool(COMPOUND_NEGATED.search(before)), bool(COMPOUND_SPECULATIVE.search(before))
 
 
 def _later_mention(sentence: Span, heads: list[Span], tails: list[Span]) -> Span | None:

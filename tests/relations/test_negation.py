@@ -72,3 +72,14 @@ def test_nitric_oxide_and_cues_inside_either_mention_are_no_cue(cues: StatementC
     assert _flags(cues, "We suggest that NO is important in ADR-induced nephrosis.", "NO", "ADR") == (False, True)
     # a lowercase "no" is still a cue
     assert _flags(cues, "Tiapride had no effect on dystonia.", "Tiapride", "dystonia") == (True, False)
+
+
+def test_compound_statements_take_only_the_cue_right_before_them(cues: StatementCues) -> None:
+    # benchmarks/negation.py: "A-induced B" presupposes the relation; the clause's cue is about something else
+    sentence = "Acute CBZ had no effect on cocaine-induced seizures."
+    assert _flags(cues, sentence, "cocaine", "seizures") == (False, False)
+    assert _flags(cues, sentence, "CBZ", "seizures") == (True, False)
+    assert _flags(cues, "To examine whether paracetamol-induced liver failure increases mortality.", "paracetamol",
+                  "liver failure") == (False, False)
+    assert _flags(cues, "No lithium-induced tremor was seen.", "lithium", "tremor") == (True, False)
+    assert _flags(cues, "Possible azithromycin-associated hiccups.", "azithromycin", "hiccups") == (False, True)
