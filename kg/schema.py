@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, NamedTuple, get_type_hints
 
+from kg.belief import belief, one_sentence_belief
 from kg.curie import normalize_curie
 from kg.provenance import NOT_PROVIDED, TEXT_MINED_SOURCE, provenance
 
@@ -246,12 +247,14 @@ class Kind(StrEnum):
     PMIDS = "pmids"  # PubMed ids (digits): ``PMID:`` CURIEs in KGX, PMID IRIs in RDF
     COUNT = "count"
     SCORE = "score"  # in [0, 1], defined by supporting evidence only (0.0 without it, and then left out of RDF)
+    PROBABILITY = "probability"  # in [0, 1], from all of an edge's support, curated included (0.0: not computed,
+    # and then left out of RDF)
     YEAR = "year"  # None when not known (and then left out of RDF)
 
 
 LIST_KINDS = frozenset({Kind.TEXTS, Kind.PMIDS})
 _EMPTY: dict[Kind, Any] = {Kind.TEXT: "", Kind.TEXTS: (), Kind.PMIDS: (), Kind.COUNT: 0, Kind.SCORE: 0.0,
-                           Kind.YEAR: None}
+                           Kind.PROBABILITY: 0.0, Kind.YEAR: None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,8 +271,9 @@ class EdgeProperty:
     summary: bool = False
     """One of the edge columns that the named queries return with every edge."""
     missing: Any = None
-    """Its value where a store has none (an edge written before the property existed); None: the kind's empty
-    value ("", (), 0, 0.0, None)."""
+    """Its value where a store has none: an edge written before the property existed, in a store that no writable
+    open has migrated since (a writable open recomputes such edges: :meth:`kg.store.base.GraphStore.migrate`);
+    None: the kind's empty value ("", (), 0, 0.0, None)."""
     name: str = ""
 
     def read(self, value: Any) -> Any:
@@ -288,10 +292,13 @@ class EdgeAggregate(NamedTuple):
     The one definition of an edge's properties: each field below declares its :class:`EdgeProperty`, and the
     stores' columns, the named queries' edge columns and the KGX and RDF exports are derived from
     :data:`EDGE_PROPERTIES`. Adding a property is a field here (appended: LadybugDB copies columns by position) and
-    its value in :func:`aggregate_evidence`, plus a migration that fills it in on stores written before it (until
-    then they read :attr:`EdgeProperty.missing`). Provenance (primary source, knowledge level, agent type) comes
-    from :mod:`kg.provenance`. The store's own link from an edge to its Evidence nodes (``evidence_ids``) is not a
-    property of the edge: :mod:`kg.store.base` keeps it beside these.
+    its value in :func:`aggregate_evidence`; the migration of stores written before it is the stores' own: a
+    writable open recomputes, through :func:`aggregate_evidence`, every edge that lacks one of these properties
+    (:meth:`kg.store.base.GraphStore.migrate`; until then readers see :attr:`EdgeProperty.missing`). A new *kind*
+    of property (:class:`Kind`) is also a column type in each backend and a rule in each export. Provenance (primary
+    source, knowledge level, agent type) comes from :mod:`kg.provenance`, belief from :mod:`kg.belief`. The store's
+    own link from an edge to its Evidence nodes (``evidence_ids``) is not a property of the edge: :mod:`kg.store.base`
+    keeps it beside these.
 
     A named tuple rather than a frozen dataclass: one is built per edge written, and it is ~4x cheaper to make.
     """
@@ -314,6 +321,10 @@ class EdgeAggregate(NamedTuple):
                                                           summary=True, missing=TEXT_MINED_SOURCE)]
     knowledge_level: Annotated[str, EdgeProperty(Kind.TEXT, rdf="biolink:knowledge_level", missing=NOT_PROVIDED)]
     agent_type: Annotated[str, EdgeProperty(Kind.TEXT, rdf="biolink:agent_type", missing=NOT_PROVIDED)]
+    belief: Annotated[float, EdgeProperty(Kind.PROBABILITY, summary=True)]
+    """The probability that the edge is right, from all of its evidence (negated and speculative sentences
+    included) and its curated sources: :func:`kg.belief.belief` (INDRA-style; priors not fitted). 0.0 where a store
+    predates it and was not opened for writing since."""
 
     @property
     def key(self) -> str:
@@ -354,18 +365,23 @@ def aggregate_evidence(
     evidence: Collection[Evidence],
     knowledge_sources: tuple[str, ...] = (),
 ) -> EdgeAggregate:
-    """Fold evidence and curated sources into edge properties. Only supporting evidence counts; each PMID counts once.
+    """Fold evidence and curated sources into edge properties. Only supporting evidence counts in the counts and
+    scores, each PMID once; the belief weighs all of it (:func:`kg.belief.belief`: negated sentences lower it,
+    speculative ones count at half).
 
     One pass, and a shortcut for the common single-evidence edge: this runs once per edge written.
     """
     if len(evidence) == 1:
         e = next(iter(evidence))
         if e.supports:
-            with_text = (tuple(sorted({*knowledge_sources, TEXT_MINED_SOURCE})) if knowledge_sources
-                         else _TEXT_MINED_ONLY)
+            if knowledge_sources:
+                with_text = tuple(sorted({*knowledge_sources, TEXT_MINED_SOURCE}))
+                edge_belief = one_sentence_belief(e.score, [s for s in with_text if s != TEXT_MINED_SOURCE])
+            else:
+                with_text, edge_belief = _TEXT_MINED_ONLY, one_sentence_belief(e.score)
             return EdgeAggregate(subject, str(predicate), object_, (e.pmid,), 1, 1, e.score, e.score / 1, e.year,
-                                 e.year, (f"{e.extractor}@{e.extractor_version}",), with_text, *provenance(with_text))
-        evidence = ()
+                                 e.year, (f"{e.extractor}@{e.extractor_version}",), with_text, *provenance(with_text),
+                                 edge_belief)
     sources = set(knowledge_sources)
     pmids: set[str] = set()
     extractors: set[str] = set()
@@ -399,6 +415,7 @@ def aggregate_evidence(
         primary_knowledge_source=primary,
         knowledge_level=level,
         agent_type=agent,
+        belief=belief(evidence, knowledge_sources),
     )
 
 

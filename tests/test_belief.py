@@ -1,4 +1,5 @@
-"""Edge belief (kg.belief): one paper, several papers, curated priors, speculation and negation."""
+"""Edge belief (kg.belief): one paper, several papers, curated priors, speculation and negation; stored on every edge
+by kg.schema.aggregate_evidence (the stores: tests/test_store.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from kg.belief import TEXT_MINING, belief
+from kg.belief import TEXT_MINING, belief, one_sentence_belief
+from kg.schema import EDGE_PROPERTIES, Evidence, Kind, aggregate_evidence
 
 
 @dataclass
@@ -44,3 +46,35 @@ def test_speculation_and_negation_lower_belief() -> None:
     assert belief([Ev("1", 0.8), Ev("2", 0.9, negated=True)]) < belief([Ev("1", 0.8)])
     # a paper that asserts the statement in one sentence and negates a narrower claim in another is not against it
     assert belief([Ev("1", 0.8), Ev("1", 0.9, negated=True)]) == belief([Ev("1", 0.8)])
+
+
+# ---- stored on the edge: kg.schema.aggregate_evidence ---------------------------------------------------------------
+def _evidence(pmid: str, score: float, **flags: bool) -> Evidence:
+    return Evidence(pmid, "s", 0, 1, score, "re", "1", **flags)
+
+
+@pytest.mark.parametrize("evidence, sources", [
+    ([_evidence("1", 0.83)], ()),  # the single-sentence fast path
+    ([_evidence("1", 0.83)], ("infores:drugcentral", "infores:hpo-annotations")),  # the same, with curated sources
+    ([_evidence("1", 0.7, speculative=True)], ("infores:pharmgkb",)),
+    ([_evidence("1", 0.9, negated=True)], ("infores:pharmgkb",)),  # negated alone: only curated support is left
+    ([_evidence("1", 0.6), _evidence("1", 0.8), _evidence("2", 0.5), _evidence("3", 0.9, negated=True)], ()),
+])
+def test_an_edge_carries_the_belief_of_all_its_evidence(evidence, sources) -> None:
+    edge = aggregate_evidence("A:1", "treats", "B:2", evidence, sources)
+    assert edge.belief == belief(evidence, sources)
+    assert edge.belief == aggregate_evidence("A:1", "treats", "B:2", evidence[::-1], sources[::-1]).belief
+
+
+def test_the_one_sentence_shortcut_is_the_same_float() -> None:
+    for i in range(1001):
+        score = i / 1000
+        for curated in ((), ("infores:drugcentral",), ("infores:hetionet", "infores:other")):
+            assert one_sentence_belief(score, curated) == belief([Ev("1", score)], curated), (score, curated)
+
+
+def test_belief_is_a_column_of_the_edge_model() -> None:
+    prop = next(p for p in EDGE_PROPERTIES if p.name == "belief")
+    assert EDGE_PROPERTIES[-1] is prop  # appended: LadybugDB copies columns by position
+    assert (prop.kind, prop.kgx, prop.rdf, prop.summary, prop.missing) == (
+        Kind.PROBABILITY, "belief", "medkg:belief", True, 0.0)

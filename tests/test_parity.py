@@ -41,6 +41,7 @@ PARAMS = {
     "edge_keys_of_publications": {"pmids": ["102", "104"]},
     "entity_page": {"after": g.FEVER, "limit": 4},
     "edges_of_subject_range": {"first": "MESH:D003061", "last": "MESH:D013629"},
+    "edges_lacking_properties": {"limit": 10},
     "edges_with_source": {"predicate": "has_phenotype", "source": "infores:hpo-annotations"},
     "neighbours": {"ids": [g.CYP2D6], "limit": 20},
 }
@@ -64,6 +65,13 @@ def results(neo4j_uri: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
             g.build_clinical(store)
             # A drug linked to two genes (for gene_chemical_gene_links).
             store.upsert_relations([Relation(g.TAMOXIFEN, "affects", g.EGFR, [g.ev(104, 0.6)])])
+            # An edge as a store written before beliefs keeps it (for edges_lacking_properties).
+            unset = (f"MATCH (a:Entity)-[r:treats]->(b:Entity) WHERE a.id = '{g.OSELTAMIVIR}' "
+                     f"AND b.id = '{g.INFLUENZA}' ")
+            if store is neo:
+                neo._write(unset + "REMOVE r.belief")
+            else:
+                embedded._execute(unset + "SET r.belief = NULL")
             out[store.backend] = {name: store.query(name, **params) for name, params in PARAMS.items()}
         neo.clear()
     return out

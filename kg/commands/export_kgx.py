@@ -26,7 +26,8 @@ def export_kgx_command(out_dir: Path, fmt: str, page_size: int, store_config: St
     Nodes: id, category (biolink:Disease …), name, synonym. Edges: id (stable urn:uuid), subject,
     predicate (biolink:treats …), object, knowledge_level, agent_type, primary_knowledge_source,
     aggregator_knowledge_source (infores:medkg on curated edges), publications (PMID:…), and medkg's
-    n_pmids, n_evidence, best_score, mean_score, first_year, last_year, extractors, knowledge_sources.
+    n_pmids, n_evidence, best_score, mean_score, first_year, last_year, extractors, knowledge_sources,
+    belief (kg.belief: the probability that the edge is right, from all of its support).
     Evidence sentences are not exported (see `kg export annotations`). Written while paging through the
     store, in constant memory; `kg import kgx` reads the files back.
     """

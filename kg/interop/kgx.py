@@ -6,8 +6,8 @@ Export writes ``nodes.tsv``/``edges.tsv`` (or ``.jsonl``) with the KGX columns �
 ``primary_knowledge_source``, ``aggregator_knowledge_source`` (``infores:medkg`` on curated edges, which
 medkg republishes), ``publications`` (``PMID:…``) — plus medkg's edge statistics as extra columns
 (``n_pmids``, ``n_evidence``, ``best_score``, ``mean_score``, ``first_year``, ``last_year``,
-``extractors``, ``knowledge_sources``). Multi-valued fields are ``|``-separated in TSV (so a ``|`` inside a
-synonym does not survive TSV; JSON Lines keeps lists as lists).
+``extractors``, ``knowledge_sources``, ``belief``). Multi-valued fields are ``|``-separated in TSV (so a ``|``
+inside a synonym does not survive TSV; JSON Lines keeps lists as lists).
 
 Import reads those files and reasonable third-party KGX:
 
@@ -23,7 +23,8 @@ Import reads those files and reasonable third-party KGX:
   item (extractor ``kgx-import``, empty sentence, offsets 0–0, score = ``best_score``), so the edge comes
   back text-mined with the same PMIDs, ``n_pmids``, ``best_score`` and knowledge sources, while
   ``n_evidence`` becomes ``n_pmids``, ``mean_score`` becomes ``best_score``, years survive only when
-  ``first_year == last_year``, and sentences are lost. ``text_mined="skip"`` drops that support (and the
+  ``first_year == last_year``, ``belief`` is recomputed from the placeholders (one sentence per PMID at
+  ``best_score``), and sentences are lost. ``text_mined="skip"`` drops that support (and the
   edge, unless a curated source also asserts it).
 
 ``publications`` of curated edges are dropped on import: the store keeps PMIDs only as evidence. So are a

@@ -13,7 +13,7 @@ stable ``urn:uuid:`` id::
       biolink:aggregator_knowledge_source "infores:medkg" (curated edges) ; biolink:knowledge_level "…" ;
       biolink:agent_type "…" ; biolink:has_confidence_score best_score (text-mined support only) ;
       medkg:n_pmids … ; medkg:n_evidence … ; medkg:mean_score … ; medkg:first_year … ; medkg:last_year … ;
-      medkg:extractor "name@version" … ; medkg:knowledge_source "infores:…" …
+      medkg:extractor "name@version" … ; medkg:knowledge_source "infores:…" … ; medkg:belief … (kg.belief)
 
 Knowledge sources are ``infores:`` CURIEs kept as string literals: the shipped prefix map has no
 ``infores`` IRI space, and inventing one would be a hand-written prefix map.
@@ -182,6 +182,9 @@ def edge_triples(edge: EdgeAggregate, t: Terms[T]) -> Iterator[tuple[T, T, T]]:
                 yield a, prop, t.iri(entity_iri(f"PMID:{pmid}"))
         elif kind is Kind.SCORE:
             if edge.n_evidence:  # a curated edge has no confidence score, not a score of 0
+                yield a, prop, t.typed(float(value), XSD_DOUBLE)
+        elif kind is Kind.PROBABILITY:
+            if value:  # 0.0: not computed (a store not migrated since the property came), not a probability of 0
                 yield a, prop, t.typed(float(value), XSD_DOUBLE)
         elif value is not None:  # a year, when known
             yield a, prop, t.typed(value, XSD_INTEGER)

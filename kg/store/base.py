@@ -32,6 +32,7 @@ from kg.schema import (
     edge_key,
     split_edge_key,
 )
+from kg.store.errors import StoreError
 from kg.store.queries import NAMED_QUERIES
 from kg.store.readonly import check_parameters, check_read_only
 
@@ -400,6 +401,33 @@ class GraphStore(ABC):
         missing = ids - self._existing_entity_ids(ids)
         if missing:
             self.upsert_entities([Entity(i, Category.NAMED_THING) for i in sorted(missing)])
+
+    # ---- migration -------------------------------------------------------------------------------
+    MIGRATION_BATCH = 10_000
+    """Edges recomputed per step of :meth:`migrate` (each step is durable on its own)."""
+
+    def migrate(self) -> int:
+        """Recompute every edge that lacks one of the edge model's properties (:data:`EDGE_PROPERTIES`): an edge
+        written by a medkg from before that property, e.g. ``belief``. Returns the number of edges recomputed.
+
+        The one migration of edge properties, for both backends and any property added to
+        :class:`~kg.schema.EdgeAggregate`: the edge is recomputed from its stored evidence and curated sources
+        through :func:`~kg.schema.aggregate_evidence`, as a new write would compute it. Every writable open runs it
+        (``kg init`` once upgrades a store); a read-only open does not, and reads :attr:`EdgeProperty.missing` on
+        such edges. In steps of :data:`MIGRATION_BATCH` edges, so that an interrupted migration is finished by the
+        next writable open.
+        """
+        recomputed, previous = 0, None
+        while True:
+            rows = self.query("edges_lacking_properties", limit=self.MIGRATION_BATCH)
+            keys = [edge_key(r["subject"], r["predicate"], r["object"]) for r in rows]
+            if not keys:
+                return recomputed
+            if keys == previous:
+                raise StoreError(f"{self.backend} store ({self.location}): recomputing {len(keys)} edges left them "
+                                 f"without all edge properties (first: {keys[0]})")
+            recomputed += self._recompute_edges(keys)
+            previous = keys
 
     # ---- backend primitives ----------------------------------------------------------------------
     @abstractmethod

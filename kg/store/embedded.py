@@ -46,6 +46,7 @@ _KIND_COLUMNS: dict[Kind, tuple[str, pa.DataType]] = {
     Kind.PMIDS: ("STRING[]", pa.list_(pa.string())),
     Kind.COUNT: ("INT64", pa.int64()),
     Kind.SCORE: ("DOUBLE", pa.float64()),
+    Kind.PROBABILITY: ("DOUBLE", pa.float64()),
     Kind.YEAR: ("INT64", pa.int64()),
 }
 """The LadybugDB column type and Arrow type of each kind of edge property."""
@@ -233,11 +234,18 @@ class EmbeddedStore(GraphStore):
             self.ensure_schema()
             self._add_edge_columns()
             self._add_evidence_ids()
+            if self.migrate():
+                self.flush()
         elif self._lacks_evidence_ids():
             self.close()
             raise StoreUnavailable(
                 f"the embedded graph at {target} was written by an older medkg (its edges lack evidence_ids, the "
                 f"indexed path to their sentences): run `kg init --db {target}` once to upgrade it")
+        elif lacking := self._lacking_edge_columns():
+            self.close()
+            raise StoreUnavailable(
+                f"the embedded graph at {target} was written by an older medkg (its edges lack "
+                f"{', '.join(lacking)}, which every query reads): run `kg init --db {target}` once to upgrade it")
 
     # ---- lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:
@@ -286,19 +294,34 @@ class EmbeddedStore(GraphStore):
 
     # ---- upgrades of stores written by an older medkg ------------------------------------------------------
     def _columns_of(self, table: str) -> set[str]:
-        return {row[1] for row in _rows(self._one(f"CALL table_info('{table}') RETURN *"))}
+        return set(self._column_order(table))
+
+    def _column_order(self, table: str) -> list[str]:
+        """A table's properties in column order: the order ``COPY`` fills them in (by position, not by name)."""
+        return [row[1] for row in sorted(_rows(self._one(f"CALL table_info('{table}') RETURN *")))]
 
     def _has_column(self, table: str, column: str) -> bool:
         return column in self._columns_of(table)
 
     def _add_edge_columns(self) -> None:
         """Add the edge properties that a relationship table lacks (NULL on its edges, read as the property's
-        ``missing`` value until a migration fills them in): a store written before a property existed."""
+        ``missing`` value until :meth:`migrate` fills them in): a store written before a property existed."""
         for p in Predicate:
             present = self._columns_of(p.value)
             for name, kind, _ in _EDGE_PROPERTIES:
                 if name not in present:
                     self._execute(f"ALTER TABLE {p.value} ADD {name} {kind}")
+
+    def _lacking_edge_columns(self) -> list[str]:
+        """The edge properties that a relationship table has no column for (a read-only open cannot add them, and a
+        query that names one fails to bind): a store that no writable open has upgraded since they came."""
+        tables = {row[1] for row in _rows(self._one("CALL show_tables() RETURN *"))}
+        lacking: dict[str, None] = {}
+        for p in Predicate:
+            if p.value in tables:
+                present = self._columns_of(p.value)
+                lacking.update((name, None) for name, _, _ in _EDGE_PROPERTIES if name not in present)
+        return list(lacking)
 
     def _lacks_evidence_ids(self) -> bool:
         """Whether this store predates evidence_ids: a table lacks the column, or its first edge has none."""
@@ -375,7 +398,11 @@ class EmbeddedStore(GraphStore):
         if staged.evidence:
             self._execute("COPY Evidence FROM $staged", {"staged": pa.concat_tables(staged.evidence)})
         for predicate in staged.edges:
-            self._execute(f"COPY {Predicate(predicate).value} FROM $staged", {"staged": staged.edge_table(predicate)})
+            table = Predicate(predicate).value
+            # In the table's own column order: a property added to an older store's table (ALTER TABLE … ADD) is
+            # its last column, wherever the edge model declares it.
+            self._execute(f"COPY {table} FROM $staged",
+                          {"staged": staged.edge_table(predicate).select(["src", "dst", *self._column_order(table)])})
         self._conn.execute("CHECKPOINT")
         self._dirty = False
         self._key_set("Evidence").update(staged.evidence_ids)

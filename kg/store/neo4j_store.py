@@ -105,6 +105,7 @@ class Neo4jStore(GraphStore):
         if not read_only:  # a read-only opener (kg serve, queries) must not need write rights
             self.ensure_schema()
             self._add_evidence_ids()
+            self.migrate()
         elif self._read("MATCH (:Entity)-[r]->(:Entity) RETURN r.evidence_ids IS NULL AS old LIMIT 1", {}
                         ) == [{"old": True}]:
             self.close()

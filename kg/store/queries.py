@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kg.schema import EDGE_PROPERTIES, Predicate
+from kg.schema import EDGE_PROPERTIES, Kind, Predicate
 
 REL_TYPE = "{predicate}"
 """Where a query's Cypher names the relationship type given as its ``predicate`` parameter: checked against
@@ -37,6 +37,10 @@ def _edge_columns(variable: str, *, summary: bool = True) -> str:
 
 
 _EDGE_COLUMNS = _edge_columns("r")
+
+_ALWAYS_WRITTEN = tuple(p.name for p in EDGE_PROPERTIES if p.kind is not Kind.YEAR and p.name != "predicate")
+"""The edge properties that every written edge has (a year may be unknown; the predicate is the edge's type): an
+edge without one of them was written before that property existed."""
 
 _EVIDENCE_COLUMNS = (
     "ev.pmid AS pmid, ev.sentence AS sentence, ev.start_offset AS start_offset, ev.end_offset AS end_offset, "
@@ -300,6 +304,15 @@ _QUERIES = (
         ("first", "last"),
         "Every edge whose subject id lies in [first, last], with all its properties (the KGX and RDF exports: a "
         "range test is >100x faster than ``IN`` with thousands of ids on LadybugDB, an index range seek on Neo4j).",
+    ),
+    NamedQuery(
+        "edges_lacking_properties",
+        "MATCH (a:Entity)-[r]->(b:Entity) WHERE " + " OR ".join(f"r.{name} IS NULL" for name in _ALWAYS_WRITTEN)
+        + " RETURN a.id AS subject, r.predicate AS predicate, b.id AS object ORDER BY subject, predicate, object "
+        "LIMIT $limit",
+        ("limit",),
+        "Edges written before one of the edge model's properties existed, in edge-key order (what a writable open "
+        "recomputes: GraphStore.migrate).",
     ),
     NamedQuery(
         "edges_with_source",

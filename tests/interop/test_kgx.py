@@ -8,6 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from kg.belief import belief
 from kg.commands.export_kgx import export_kgx_command
 from kg.commands.import_kgx import import_kgx_command
 from kg.interop.kgx import FORMATS, export_kgx, import_kgx, read_kgx
@@ -65,9 +66,12 @@ def test_export_columns(tmp_path):
     edges = {(e["subject"], e["predicate"], e["object"]): e for e in read_kgx(exported.edges_path)}
     fever = edges[(g.PNEUMONIA, "biolink:has_phenotype", g.FEVER)]
     assert fever["publications"] == ["PMID:101", "PMID:102"] and fever["n_pmids"] == "2"
+    assert float(fever["belief"]) == belief([ev for r in g.RELATIONS if (r.subject, r.object) == (g.PNEUMONIA, g.FEVER)
+                                             for ev in r.evidence])
     assert fever["id"].startswith("urn:uuid:") and fever["aggregator_knowledge_source"] is None
     curated = edges[(g.INFLUENZA, "biolink:has_phenotype", g.COUGH)]
     assert curated["aggregator_knowledge_source"] == ["infores:medkg"]
+    assert float(curated["belief"]) == belief([], ["infores:hpo-annotations"])  # curated support counts
     nodes = {n["id"]: n for n in read_kgx(exported.nodes_path)}
     assert nodes[g.INFLUENZA]["category"] == ["biolink:Disease"] and nodes[g.INFLUENZA]["synonym"] == ["Flu", "Grippe"]
 

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDFS, Graph, Literal, URIRef
 
+from kg.belief import belief
 from kg.commands.export_rdf import export_rdf_command
 from kg.interop.rdf import FORMATS, entity_iri, export_rdf
 from kg.schema import Category, Entity, Relation
@@ -68,6 +69,14 @@ def test_association_carries_provenance(store, tmp_path):
     curated = graph.query(PREFIXES + "SELECT ?src WHERE { ?a biolink:primary_knowledge_source ?src ; "
                                      "biolink:aggregator_knowledge_source \"infores:medkg\" }")
     assert [str(r[0]) for r in curated] == ["infores:hpo-annotations"]
+    # Every edge has a belief, curated ones included (which have no biolink:has_confidence_score).
+    beliefs = graph.query(PREFIXES + """
+        PREFIX medkg: <https://w3id.org/medkg/vocab/>
+        SELECT ?src ?belief ?score WHERE { ?a biolink:primary_knowledge_source ?src ; medkg:belief ?belief .
+                                          OPTIONAL { ?a biolink:has_confidence_score ?score } }""")
+    found = [(str(src), float(b), score) for src, b, score in beliefs]
+    assert len(found) == edge_count(store) and all(0 < b < 1 for _, b, _ in found)
+    assert ("infores:hpo-annotations", belief([], ["infores:hpo-annotations"]), None) in found
 
 
 def test_entities_have_iris_labels_and_synonyms(store, tmp_path):
