@@ -28,23 +28,29 @@ from pathlib import Path
 from typing import Any
 
 from kg.distributed.graph_image import GraphImage
-from kg.store.base import EDGE_FIELDS, EVIDENCE_FIELDS, edge_columns, evidence_columns
+from kg.schema import EDGE_PROPERTIES, LIST_KINDS, Kind
+from kg.store.base import EDGE_FIELDS, EVIDENCE_FIELDS, STORED_EDGE_PROPERTIES, edge_columns, evidence_columns
 from kg.store.neo4j_store import SCHEMA_STATEMENTS as STORE_SCHEMA
 
 ARRAY_DELIMITERS = (";", "|", "\x1f")
 """Candidates for ``--array-delimiter``, in order of preference (the first that no array element contains)."""
 _EDGE_PROPERTIES = tuple(name for name in EDGE_FIELDS if name not in ("subject", "object"))
-_EDGE_TYPES = {"long": ("n_pmids", "n_evidence", "first_year", "last_year"), "double": ("best_score", "mean_score"),
-               "string[]": ("pmids", "extractors", "knowledge_sources", "evidence_ids")}
+_IMPORT_TYPES = {Kind.COUNT: "long", Kind.YEAR: "long", Kind.SCORE: "double", Kind.PROBABILITY: "double",
+                 Kind.TEXTS: "string[]", Kind.PMIDS: "string[]"}
+"""The import tool's type of each kind of edge property (a string, :attr:`Kind.TEXT`, is its default)."""
+_EDGE_TYPES = {kind: tuple(p.name for p in STORED_EDGE_PROPERTIES if _IMPORT_TYPES.get(p.kind) == kind)
+               for kind in dict.fromkeys(_IMPORT_TYPES.values())}
+_LIST_PROPERTIES = tuple(p.name for p in STORED_EDGE_PROPERTIES if p.kind in LIST_KINDS)
+_EDGE_LISTS = tuple(p.name for p in EDGE_PROPERTIES if p.kind in LIST_KINDS)
 _EVIDENCE_TYPES = {"long": ("start_offset", "end_offset", "year"), "double": ("score",),
                    "boolean": ("negated", "speculative")}
 
 AFTER_IMPORT = (
     *STORE_SCHEMA,
     "MATCH (e:Entity) WHERE e.synonyms IS NULL CALL (e) { SET e.synonyms = [] } IN TRANSACTIONS OF 10000 ROWS",
-    "MATCH (:Entity)-[r]->(:Entity) WHERE r.pmids IS NULL OR r.extractors IS NULL OR r.evidence_ids IS NULL "
-    "CALL (r) { SET r.pmids = coalesce(r.pmids, []), r.extractors = coalesce(r.extractors, []), "
-    "r.evidence_ids = coalesce(r.evidence_ids, []) } IN TRANSACTIONS OF 10000 ROWS",
+    "MATCH (:Entity)-[r]->(:Entity) WHERE " + " OR ".join(f"r.{name} IS NULL" for name in _LIST_PROPERTIES)
+    + " CALL (r) { SET " + ", ".join(f"r.{name} = coalesce(r.{name}, [])" for name in _LIST_PROPERTIES)
+    + " } IN TRANSACTIONS OF 10000 ROWS",
 )
 """Cypher to run once on the imported database (each statement in its own auto-commit transaction, as
 ``cypher-shell -f after-import.cypher`` runs them)."""
@@ -110,9 +116,8 @@ def _array_delimiter(image: GraphImage) -> str:
         for row in image.entities.values():
             yield from row["synonyms"]
         for agg, ids in image.edge_aggregates():
-            yield from agg.pmids
-            yield from agg.extractors
-            yield from agg.knowledge_sources
+            for name in _EDGE_LISTS:
+                yield from getattr(agg, name)
             yield from ids
 
     used = set(ARRAY_DELIMITERS)

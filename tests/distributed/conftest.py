@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kg.schema import EDGE_PROPERTIES
 from kg.store.base import GraphStore
 
 MODERN = Path("pubmed/pmparser_samples/pubmed26n1334.xml.gz")  # 30 citations and 6 DeleteCitation
@@ -42,11 +43,10 @@ def corpus(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> list[
 
 def snapshot(store: GraphStore) -> dict[str, Any]:
     """Everything ingestion writes, in a comparable form."""
-    edges = store.read_cypher(
-        "MATCH (a:Entity)-[r]->(b:Entity) RETURN a.id AS s, r.predicate AS p, b.id AS o, r.pmids AS pmids, "
-        "r.n_pmids AS n_pmids, r.n_evidence AS n_evidence, r.best_score AS best, r.mean_score AS mean, "
-        "r.first_year AS first, r.last_year AS last, r.extractors AS extractors, "
-        "r.knowledge_sources AS sources, r.evidence_ids AS evidence ORDER BY s, p, o")
+    properties = ", ".join(f"r.{p.name} AS {p.name}" for p in EDGE_PROPERTIES if p.name != "predicate")
+    edges = store.read_cypher(  # every property of the edge model (kg.schema.EDGE_PROPERTIES)
+        f"MATCH (a:Entity)-[r]->(b:Entity) RETURN a.id AS s, r.predicate AS p, b.id AS o, {properties}, "
+        "r.evidence_ids AS evidence ORDER BY s, p, o")
     for edge in edges:
         edge["evidence"] = sorted(edge["evidence"] or [])
     return {

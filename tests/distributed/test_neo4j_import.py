@@ -110,6 +110,7 @@ def test_import_files_of_the_ray_engine_are_the_batched_loaders_graph(ray_cluste
     with open(files.directory / "edges.csv", encoding="utf-8") as f:
         header = next(csv.reader(f))
     assert header[:3] == [":START_ID(Entity)", ":END_ID(Entity)", "predicate"] and "pmids:string[]" in header
+    assert "belief:double" in header and "n_pmids:long" in header  # typed from the edge model's kinds
     assert "neo4j-admin" in (files.directory / "import.sh").read_text(encoding="utf-8")
 
     with ImportedNeo4jServer(files) as server, neo4j.GraphDatabase.driver(server.uri, auth=None) as driver:
