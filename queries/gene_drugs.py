@@ -147,6 +147,7 @@ class EdgeSupport:
     pmids: list[str]
     primary_knowledge_source: str
     knowledge_sources: list[str]
+    belief: float | None = None  # the edge's stored belief (kg.belief), from all its support; None: not computed
     sentences: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -222,7 +223,7 @@ def _support(row: Row, subject: str, object_: str, params: GeneDrugParams) -> Ed
     strength, primary, sources, mined = terms
     n_pmids, best = (row.get("n_pmids") or 0, row.get("best_score") or 0.0) if mined else (0, 0.0)
     return EdgeSupport(subject, row["predicate"], object_, strength, n_pmids, round(best, 4),
-                       list(row.get("pmids") or []) if mined else [], primary, sources)
+                       list(row.get("pmids") or []) if mined else [], primary, sources, row.get("belief") or None)
 
 
 def guideline_tier(paths: list[_Path], params: GeneDrugParams) -> int:

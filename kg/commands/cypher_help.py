@@ -119,6 +119,15 @@ EXAMPLES = (
         {"id": "MESH:D001943"},
     ),
     Example(
+        "most-believed-edges",
+        "The edges out of one entity, most believed first (belief: the probability that an edge is right, from all "
+        "of its evidence and curated sources, INDRA-style; priors not fitted).",
+        "MATCH (a:Entity)-[r]->(b:Entity) WHERE a.id = $id "
+        "RETURN r.predicate AS predicate, b.id AS object_id, b.name AS object, r.belief AS belief, "
+        "r.n_pmids AS n_pmids, r.knowledge_sources AS sources ORDER BY belief DESC, predicate, object_id LIMIT 20",
+        {"id": "MESH:D011014"},
+    ),
+    Example(
         "entities-of-category",
         "Entities of one Biolink category (the portable form of (n:Disease)).",
         "MATCH (e:Entity {category: $category}) RETURN e.id AS id, e.name AS name ORDER BY id LIMIT $limit",

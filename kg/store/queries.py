@@ -166,7 +166,8 @@ _QUERIES = (
         "WHERE g.id = $id AND d.category = 'Disease' AND c.category IN ['ChemicalEntity', 'Drug'] "
         "RETURN DISTINCT d.id AS disease_id, c.id AS drug_id, t.n_pmids AS n_pmids, t.pmids AS pmids, "
         "t.best_score AS best_score, t.primary_knowledge_source AS primary_knowledge_source, "
-        "t.knowledge_sources AS knowledge_sources, t.evidence_ids AS evidence_ids ORDER BY disease_id, drug_id",
+        "t.knowledge_sources AS knowledge_sources, t.belief AS belief, t.evidence_ids AS evidence_ids "
+        "ORDER BY disease_id, drug_id",
         ("id",),
         "The treats edges of the diseases one gene is linked to (the second hop of gene – disease ← drug), once "
         "each: no names, no repeated gene–disease columns, which made the path rows of a hub gene slow to read.",

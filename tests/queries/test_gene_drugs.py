@@ -53,6 +53,11 @@ def test_symbol_ranks_direct_and_two_hop_paths_with_evidence(finder):
     assert tamoxifen.pmids == ["101", "102", "105"]
     assert codeine.paths[0].edges[0].pmids == ["103"]
     assert [s["pmid"] for s in codeine.paths[0].edges[0].sentences] == ["103"]  # the speculative 104 is left out
+    # Every edge carries the belief stored on it (the treats edge of the two-hop path too).
+    for edge in [e for a in result.answers for p in a.paths for e in p.edges]:
+        stored = finder.store.query("edge_summary", subject=edge.subject, predicate=edge.predicate,
+                                    object=edge.object)[0]["belief"]
+        assert edge.belief == stored and 0 < stored < 1
 
 
 def test_scores_follow_the_documented_formula(finder):
