@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from kg.provenance import TEXT_MINED_SOURCE
+from kg.provenance import MESH_COOCCURRENCE_SOURCE, STATISTICAL_EXTRACTORS, TEXT_MINED_SOURCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +51,13 @@ CURATED_PRIORS: dict[str, SourcePrior] = {
     "infores:pharmgkb": DEFAULT_CURATED,
     "infores:hetionet": DEFAULT_CURATED,
     "infores:disease-ontology": DEFAULT_CURATED,
+    MESH_COOCCURRENCE_SOURCE: SourcePrior(systematic=0.3, random=0.2),
 }
-"""Per curated source; a source not listed gets :data:`DEFAULT_CURATED`."""
+"""Per curated source; a source not listed gets :data:`DEFAULT_CURATED`. medkg's MeSH co-occurrence statistic is
+listed with a much weaker prior (belief 0.5 alone; set by hand, not fitted): a disease and a sign co-indexed more
+often than chance are associated, which is often not "the disease presents the sign" (HSDN's own caveat). Its
+evidence items (one per citation) are that statistic, not sentences, so :func:`belief` does not read them as text
+mining."""
 
 SPECULATION_FACTOR = 0.5
 """A speculative sentence supports at this share of its probability."""
@@ -84,6 +89,8 @@ def belief(evidence: Iterable[EvidenceLike], knowledge_sources: Iterable[str] = 
     supporting: dict[str, float] = {}
     negating: dict[str, float] = {}
     for ev in evidence:
+        if getattr(ev, "extractor", "") in STATISTICAL_EXTRACTORS:
+            continue  # the statistic's own items: its source's prior speaks for them
         score = ev.score
         if not 0.0 <= score <= 1.0:
             score = min(max(float(score or 0.0), 0.0), 1.0)

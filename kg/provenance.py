@@ -18,6 +18,13 @@ MESH_COOCCURRENCE_SOURCE = "infores:medkg-mesh-cooccurrence"
 """Disease → sign/symptom edges that medkg computes itself from MeSH co-indexing of the stored citations
 (:mod:`kg.importers.mesh_cooccurrence`): a statistical association, neither curated nor text-mined."""
 
+MESH_COOCCURRENCE_EXTRACTOR = "mesh-cooccurrence"
+"""The ``extractor`` of the evidence items of :data:`MESH_COOCCURRENCE_SOURCE` (one per co-indexed citation)."""
+
+STATISTICAL_EXTRACTORS = frozenset({MESH_COOCCURRENCE_EXTRACTOR})
+"""Extractors whose evidence items state a statistic over citations, not what a sentence says: they count as
+the edge's citations but are not text mining (:func:`kg.schema.aggregate_evidence`, :func:`kg.belief.belief`)."""
+
 STATISTICAL_SOURCES = frozenset({MESH_COOCCURRENCE_SOURCE})
 """Knowledge sources whose edges are statistical associations computed by medkg (Biolink ``knowledge_level``
 ``statistical_association``, ``agent_type`` ``automated_agent``)."""

@@ -17,7 +17,7 @@ from typing import Annotated, Any, NamedTuple, get_type_hints
 
 from kg.belief import belief, one_sentence_belief
 from kg.curie import normalize_curie
-from kg.provenance import NOT_PROVIDED, TEXT_MINED_SOURCE, provenance
+from kg.provenance import NOT_PROVIDED, STATISTICAL_EXTRACTORS, TEXT_MINED_SOURCE, provenance
 
 
 class Category(StrEnum):
@@ -373,7 +373,7 @@ def aggregate_evidence(
     """
     if len(evidence) == 1:
         e = next(iter(evidence))
-        if e.supports:
+        if e.supports and e.extractor not in STATISTICAL_EXTRACTORS:
             if knowledge_sources:
                 with_text = tuple(sorted({*knowledge_sources, TEXT_MINED_SOURCE}))
                 edge_belief = one_sentence_belief(e.score, [s for s in with_text if s != TEXT_MINED_SOURCE])
@@ -387,15 +387,17 @@ def aggregate_evidence(
     extractors: set[str] = set()
     scores: list[float] = []
     years: list[int] = []
+    text_mined = False
     for e in evidence:
         if e.negated or e.speculative:
             continue
+        text_mined = text_mined or e.extractor not in STATISTICAL_EXTRACTORS
         pmids.add(e.pmid)
         extractors.add(f"{e.extractor}@{e.extractor_version}")
         scores.append(e.score)
         if e.year is not None:
             years.append(e.year)
-    if scores:
+    if text_mined:
         sources.add(TEXT_MINED_SOURCE)
     sorted_sources = tuple(sorted(sources))
     primary, level, agent = provenance(sorted_sources)

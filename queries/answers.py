@@ -440,6 +440,11 @@ class EvidenceDigest(Model):
     opposite_predicate: str | None = None
     opposite_papers: list[Pmid] = Field(default_factory=list)
     curated_sources: list[str] = Field(default_factory=list)
+    statistical_sources: list[str] = Field(default_factory=list, description="medkg's statistics over the "
+                                           "literature (MeSH co-occurrence) that support the edge: not curation.")
+    statistical_papers: list[Pmid] = Field(default_factory=list, description="Citations the statistic counts "
+                                           "(co-indexed), apart from the papers that state the edge.")
+    statistic: str = Field("", description="What the statistic found (counts, expected, p and q).")
     strongest: list[StrongSentence] = Field(default_factory=list)
     statements: list[DigestStatement] = Field(default_factory=list)
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kg.schema import TEXT_MINED_SOURCE, Predicate
+from kg.provenance import STATISTICAL_EXTRACTORS, STATISTICAL_SOURCES, TEXT_MINED_SOURCE
+from kg.schema import Predicate
 from kg.store.base import GraphStore
 
 OPPOSITE_PREDICATES: dict[str, str] = {
@@ -54,6 +55,9 @@ class EvidenceDigest:
     opposite_predicate: str | None = None
     opposite_papers: list[str] = field(default_factory=list)
     curated_sources: list[str] = field(default_factory=list)
+    statistical_sources: list[str] = field(default_factory=list)
+    statistical_papers: list[str] = field(default_factory=list)
+    statistic: str = ""  # what the statistic's evidence items state (MeSH co-occurrence counts, p and q)
     strongest: list[dict[str, Any]] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
 
@@ -72,10 +76,16 @@ def summarize_edge(store: GraphStore, subject: str, predicate: str, obj: str, *,
     digest = EvidenceDigest(subject, predicate, obj, edge.get("subject_name") or subject,
                             edge.get("object_name") or obj, first_year=edge.get("first_year"),
                             last_year=edge.get("last_year"))
-    digest.curated_sources = [s for s in edge.get("knowledge_sources") or [] if s != TEXT_MINED_SOURCE]
+    sources = edge.get("knowledge_sources") or []
+    digest.curated_sources = [s for s in sources if s != TEXT_MINED_SOURCE and s not in STATISTICAL_SOURCES]
+    digest.statistical_sources = [s for s in sources if s in STATISTICAL_SOURCES]
+    statistical = [r for r in rows if r.get("extractor") in STATISTICAL_EXTRACTORS]
+    rows = [r for r in rows if r.get("extractor") not in STATISTICAL_EXTRACTORS]
+    digest.statistical_papers = _papers(statistical)
+    digest.statistic = statistical[0]["sentence"].split("; this citation")[0] if statistical else ""
     _classify(digest, rows)
     digest.n_papers = len({*digest.supporting_papers, *digest.negated_papers, *digest.speculative_papers}) or (
-        edge.get("n_pmids") or 0)
+        0 if statistical else edge.get("n_pmids") or 0)  # beyond MAX_EVIDENCE, the edge's count
     digest.strongest = [_sentence(r) for r in _best_per_paper(rows, strongest)]
     opposite = OPPOSITE_PREDICATES.get(predicate)
     if opposite:
@@ -142,6 +152,10 @@ def _statements(digest: EvidenceDigest) -> list[Statement]:
     claim = f"{digest.subject_name} {digest.predicate} {digest.object_name}"
     if digest.curated_sources:
         statements.append(Statement(f"Curated by {', '.join(digest.curated_sources)}.", []))
+    if digest.statistical_sources:
+        statistic = f": {digest.statistic}" if digest.statistic else ""
+        statements.append(Statement(f"Statistically associated by {', '.join(digest.statistical_sources)} "
+                                    f"(not curated){statistic}.", digest.statistical_papers))
     if digest.supporting_papers:
         statements.append(Statement(f"{_papers_say(digest.supporting_papers, 'state')} {claim}"
                                     f"{_years(digest.first_year, digest.last_year)}.", digest.supporting_papers))

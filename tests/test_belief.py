@@ -78,3 +78,20 @@ def test_belief_is_a_column_of_the_edge_model() -> None:
     assert EDGE_PROPERTIES[-1] is prop  # appended: LadybugDB copies columns by position
     assert (prop.kind, prop.kgx, prop.rdf, prop.summary, prop.missing) == (
         Kind.PROBABILITY, "belief", "medkg:belief", True, 0.0)
+
+
+def test_a_statistic_is_neither_text_mining_nor_curation() -> None:
+    """MeSH co-occurrence items state a statistic per citation: they count as the edge's citations, but its belief
+    is the statistic source's weak prior, and the edge is not text-mined."""
+    from kg.provenance import MESH_COOCCURRENCE_EXTRACTOR, MESH_COOCCURRENCE_SOURCE
+
+    items = [Evidence(str(pmid), "co-indexed", 0, 0, 0.99, MESH_COOCCURRENCE_EXTRACTOR, "1") for pmid in (1, 2, 3)]
+    edge = aggregate_evidence("MESH:D011014", "has_phenotype", "HP:0001945", items, (MESH_COOCCURRENCE_SOURCE,))
+    assert edge.knowledge_sources == (MESH_COOCCURRENCE_SOURCE,) and edge.n_pmids == 3
+    assert edge.belief == 0.5 == belief(items, (MESH_COOCCURRENCE_SOURCE,))
+    one = aggregate_evidence("MESH:D011014", "has_phenotype", "HP:0001945", items[:1], (MESH_COOCCURRENCE_SOURCE,))
+    assert one.knowledge_sources == (MESH_COOCCURRENCE_SOURCE,) and one.belief == 0.5
+    sentence = Evidence("4", "Pneumonia presents with fever.", 0, 30, 0.8, "re", "1")
+    both = aggregate_evidence("MESH:D011014", "has_phenotype", "HP:0001945", [*items, sentence],
+                              (MESH_COOCCURRENCE_SOURCE,))
+    assert "infores:medkg" in both.knowledge_sources and both.belief > max(0.5, 0.95 * 0.8)

@@ -52,11 +52,11 @@ from typing import Any
 
 from kg.importers.curated import Progress, batched, changed_entities, store_delta
 from kg.ontology import HpoOntology, load_ontology
-from kg.provenance import MESH_COOCCURRENCE_SOURCE
+from kg.provenance import MESH_COOCCURRENCE_EXTRACTOR, MESH_COOCCURRENCE_SOURCE
 from kg.schema import Category, Entity, Evidence, MentionSource, Predicate, Relation
 from kg.store.base import GraphStore
 
-EXTRACTOR = "mesh-cooccurrence"
+EXTRACTOR = MESH_COOCCURRENCE_EXTRACTOR
 EXTRACTOR_VERSION = "1"
 VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "mesh_diseases_symptoms.tsv"
 SIGNS_AND_SYMPTOMS = "C23.888"

@@ -22,6 +22,7 @@ from kg.ingest import Ingester
 from kg.provenance import MESH_COOCCURRENCE_SOURCE, TEXT_MINED_SOURCE, is_curated, support_weight
 from kg.schema import Evidence, MentionSource, PublicationMention, PublicationRecord, Relation
 from kg.store.base import GraphStore
+from queries.evidence_summary import summarize_edge
 
 PNEUMONIA, MIGRAINE, HUMANS = "MESH:D011014", "MESH:D008881", "MESH:D006801"
 FEVER_MESH, COUGH_MESH = "MESH:D005334", "MESH:D003371"
@@ -97,6 +98,12 @@ def test_only_the_enriched_pair_becomes_an_edge_with_its_statistic_and_provenanc
     assert "indexed together on 6 of 40 citations (expected 0.90, enrichment 6.7x" in evidence[0]["sentence"]
     # A statistic is not curation, and it weighs in symptom ranking by its citations like text mining does.
     assert not is_curated(row["knowledge_sources"], row["primary_knowledge_source"])
+    # Nor is it text mining: its evidence items state the statistic, and its belief is its source's prior alone.
+    assert row["knowledge_sources"] == [MESH_COOCCURRENCE_SOURCE] and full["belief"] == 0.5
+    digest = summarize_edge(store, PNEUMONIA, "has_phenotype", FEVER)
+    assert digest.supporting_papers == [] and digest.n_papers == 0 and len(digest.statistical_papers) == 6
+    assert [s.text for s in digest.statements][0].startswith(
+        f"Statistically associated by {MESH_COOCCURRENCE_SOURCE} (not curated): MeSH co-occurrence: ")
     assert support_weight(row["primary_knowledge_source"], row["n_pmids"]) == pytest.approx(6 / 7)
     assert store.query("entities_by_id", ids=[FEVER])[0]["category"] == "PhenotypicFeature"
 
