@@ -69,7 +69,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
-from kg.provenance import TEXT_MINED_SOURCE, is_curated
+from kg.provenance import TEXT_MINED_SOURCE, is_asserted, is_curated
 from kg.schema import edge_key
 from kg.store.base import GraphStore, Row
 from queries.close_names import CloseNames
@@ -148,6 +148,7 @@ class EdgeSupport:
     primary_knowledge_source: str
     knowledge_sources: list[str]
     belief: float | None = None  # the edge's stored belief (kg.belief), from all its support; None: not computed
+    asserted: bool = False  # curated, or belief >= kg.provenance.ASSERTED_MIN_BELIEF (else a candidate)
     sentences: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -222,8 +223,10 @@ def _support(row: Row, subject: str, object_: str, params: GeneDrugParams) -> Ed
         return None
     strength, primary, sources, mined = terms
     n_pmids, best = (row.get("n_pmids") or 0, row.get("best_score") or 0.0) if mined else (0, 0.0)
+    belief = row.get("belief") or None
     return EdgeSupport(subject, row["predicate"], object_, strength, n_pmids, round(best, 4),
-                       list(row.get("pmids") or []) if mined else [], primary, sources, row.get("belief") or None)
+                       list(row.get("pmids") or []) if mined else [], primary, sources, belief,
+                       is_asserted(belief, sources, primary))
 
 
 def guideline_tier(paths: list[_Path], params: GeneDrugParams) -> int:

@@ -95,3 +95,15 @@ def test_a_statistic_is_neither_text_mining_nor_curation() -> None:
     both = aggregate_evidence("MESH:D011014", "has_phenotype", "HP:0001945", [*items, sentence],
                               (MESH_COOCCURRENCE_SOURCE,))
     assert "infores:medkg" in both.knowledge_sources and both.belief > max(0.5, 0.95 * 0.8)
+
+
+def test_what_medkg_asserts_is_curated_or_above_the_precision_first_belief() -> None:
+    from kg.provenance import ASSERTED_MIN_BELIEF, is_asserted
+
+    assert pytest.approx(0.95 * 0.7) == ASSERTED_MIN_BELIEF  # score 0.7 of a one-paper edge (chosen on dev)
+    assert is_asserted(0.1, ["infores:hpo-annotations"], "infores:hpo-annotations")
+    assert is_asserted(0.7, ["infores:medkg"], "infores:medkg")
+    assert not is_asserted(0.6, ["infores:medkg"], "infores:medkg")
+    assert is_asserted(0.6, ["infores:medkg"], "infores:medkg", min_belief=0.5)
+    assert not is_asserted(None, ["infores:medkg"], "infores:medkg")  # not computed yet: a candidate
+    assert not is_asserted(0.5, ["infores:medkg-mesh-cooccurrence"], "infores:medkg-mesh-cooccurrence")

@@ -20,6 +20,7 @@ import click
 from click.core import ParameterSource
 
 from kg.config import DEFAULT_DB_PATH, DEFAULT_NEO4J_URI, StoreConfig, neo4j_uri_problem
+from kg.provenance import ASSERTED_MIN_BELIEF
 from kg.store import GraphStore, StoreError, open_store
 
 if TYPE_CHECKING:
@@ -242,6 +243,13 @@ def check_inputs_exist(inputs: Iterable[str], param_hint: str) -> None:
             next(iter(iter_paths([item])), None)
         except OSError as exc:
             raise click.BadParameter(str(exc), param_hint=param_hint) from None
+
+
+def min_belief_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--min-belief", type=click.FloatRange(0, 1), default=ASSERTED_MIN_BELIEF, show_default=True,
+                        help="Export only the edges medkg asserts: curated ones, and literature edges of at least "
+                             "this belief (chosen on dev for precision; kg.provenance.ASSERTED_MIN_BELIEF). 0 "
+                             "exports every stored candidate with its score and belief.")(func)
 
 
 def strict_option(func: Callable[..., Any]) -> Callable[..., Any]:

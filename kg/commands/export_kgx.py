@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_json, json_option, min_belief_option, open_for_cli, store_options
 from kg.config import StoreConfig
 from kg.interop.kgx import FORMATS, export_kgx
 from kg.interop.source import DEFAULT_PAGE_SIZE
@@ -18,9 +18,11 @@ from kg.interop.source import DEFAULT_PAGE_SIZE
               help="tsv (multi-valued fields '|'-separated) or jsonl (lists kept as lists).")
 @click.option("--page-size", default=DEFAULT_PAGE_SIZE, show_default=True, type=click.IntRange(1),
               help="Entities read from the store per query (their outgoing edges come with them).")
+@min_belief_option
 @store_options
 @json_option
-def export_kgx_command(out_dir: Path, fmt: str, page_size: int, store_config: StoreConfig, as_json: bool) -> None:
+def export_kgx_command(out_dir: Path, fmt: str, page_size: int, min_belief: float, store_config: StoreConfig,
+                       as_json: bool) -> None:
     """Export the graph as KGX files OUT_DIR/nodes.<fmt> and OUT_DIR/edges.<fmt>.
 
     Nodes: id, category (biolink:Disease …), name, synonym. Edges: id (stable urn:uuid), subject,
@@ -32,7 +34,7 @@ def export_kgx_command(out_dir: Path, fmt: str, page_size: int, store_config: St
     store, in constant memory; `kg import kgx` reads the files back.
     """
     with open_for_cli(store_config, read_only=True) as store:
-        summary = export_kgx(store, out_dir, fmt, page_size)
+        summary = export_kgx(store, out_dir, fmt, page_size, min_belief)
     if as_json:
         echo_json(summary.as_dict())
     else:

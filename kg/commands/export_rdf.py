@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import echo_json, json_option, open_for_cli, store_options
+from kg.commands.common import echo_json, json_option, min_belief_option, open_for_cli, store_options
 from kg.config import StoreConfig
 from kg.interop.source import DEFAULT_PAGE_SIZE
 
@@ -21,9 +21,11 @@ _SUFFIXES = {".nt": "nt", ".ttl": "ttl", ".jsonld": "jsonld", ".json": "jsonld"}
               help="nt (N-Triples), ttl (Turtle) or jsonld [default: from OUT's suffix, else nt].")
 @click.option("--page-size", default=DEFAULT_PAGE_SIZE, show_default=True, type=click.IntRange(1),
               help="Entities read from the store per query (their outgoing edges come with them).")
+@min_belief_option
 @store_options
 @json_option
-def export_rdf_command(out: Path, fmt: str | None, page_size: int, store_config: StoreConfig, as_json: bool) -> None:
+def export_rdf_command(out: Path, fmt: str | None, page_size: int, min_belief: float, store_config: StoreConfig,
+                       as_json: bool) -> None:
     """Export the graph as RDF to OUT (- for stdout).
 
     Entities get IRIs from their CURIEs (the shipped Bioregistry prefix map; a CURIE with an unknown
@@ -41,9 +43,9 @@ def export_rdf_command(out: Path, fmt: str | None, page_size: int, store_config:
     fmt = fmt or _SUFFIXES.get(out.suffix.lower(), "nt")
     with open_for_cli(store_config, read_only=True) as store:
         if str(out) == "-":
-            summary = export_rdf(store, sys.stdout, fmt, page_size)
+            summary = export_rdf(store, sys.stdout, fmt, page_size, min_belief)
         else:
-            summary = export_rdf(store, out, fmt, page_size)
+            summary = export_rdf(store, out, fmt, page_size, min_belief)
     if as_json:
         echo_json({"out": str(out), **summary.as_dict()})
     else:

@@ -148,8 +148,10 @@ class KgxExport:
                 "edges": self.edges}
 
 
-def export_kgx(store: GraphStore, out_dir: Path, fmt: str = "tsv", page_size: int = DEFAULT_PAGE_SIZE) -> KgxExport:
-    """Write ``out_dir/nodes.<fmt>`` and ``out_dir/edges.<fmt>``, paging through the store."""
+def export_kgx(store: GraphStore, out_dir: Path, fmt: str = "tsv", page_size: int = DEFAULT_PAGE_SIZE,
+               min_belief: float = 0.0) -> KgxExport:
+    """Write ``out_dir/nodes.<fmt>`` and ``out_dir/edges.<fmt>``, paging through the store (with ``min_belief``,
+    only the edges asserted at that belief: :func:`kg.interop.source.iter_graph`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown KGX format {fmt!r}; expected one of {', '.join(FORMATS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -157,7 +159,7 @@ def export_kgx(store: GraphStore, out_dir: Path, fmt: str = "tsv", page_size: in
     nodes_out = _Writer(summary.nodes_path, fmt, NODE_COLUMNS)
     edges_out = _Writer(summary.edges_path, fmt, EDGE_COLUMNS)
     try:
-        for nodes, edges in iter_graph(store, page_size):
+        for nodes, edges in iter_graph(store, page_size, min_belief):
             for node in nodes:
                 nodes_out.write(node_record(node))
             for edge in edges:

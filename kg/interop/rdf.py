@@ -205,11 +205,12 @@ class RdfExport:
                 "seconds": round(self.seconds, 3)}
 
 
-def write_ntriples(store: GraphStore, out: IO[str], page_size: int = DEFAULT_PAGE_SIZE) -> RdfExport:
+def write_ntriples(store: GraphStore, out: IO[str], page_size: int = DEFAULT_PAGE_SIZE,
+                   min_belief: float = 0.0) -> RdfExport:
     """Stream N-Triples to ``out`` while paging through the store (memory: one page)."""
     terms = NTriplesTerms()
     summary = RdfExport("nt")
-    for nodes, edges in iter_graph(store, page_size):
+    for nodes, edges in iter_graph(store, page_size, min_belief):
         lines = [f"{s} {p} {o} .\n" for node in nodes for s, p, o in node_triples(node, terms)]
         lines += [f"{s} {p} {o} .\n" for edge in edges for s, p, o in edge_triples(edge, terms)]
         out.writelines(lines)
@@ -219,7 +220,8 @@ def write_ntriples(store: GraphStore, out: IO[str], page_size: int = DEFAULT_PAG
     return summary
 
 
-def build_graph(store: GraphStore, page_size: int = DEFAULT_PAGE_SIZE) -> tuple[Graph, RdfExport]:
+def build_graph(store: GraphStore, page_size: int = DEFAULT_PAGE_SIZE,
+                min_belief: float = 0.0) -> tuple[Graph, RdfExport]:
     """The whole export as an in-memory rdflib Graph (for Turtle and JSON-LD, which rdflib cannot stream)."""
     terms = RdflibTerms()
     graph = Graph(bind_namespaces="core")
@@ -227,7 +229,7 @@ def build_graph(store: GraphStore, page_size: int = DEFAULT_PAGE_SIZE) -> tuple[
     graph.bind("medkg", Namespace(MEDKG_VOCAB))
     graph.bind("skos", SKOS)
     summary = RdfExport("")
-    for nodes, edges in iter_graph(store, page_size):
+    for nodes, edges in iter_graph(store, page_size, min_belief):
         for node in nodes:
             for triple in node_triples(node, terms):
                 graph.add(triple)
@@ -249,19 +251,21 @@ def _bind_prefixes(graph: Graph) -> None:
         graph.bind(record.prefix, Namespace(safe_iri(record.uri_prefix)), override=False)
 
 
-def export_rdf(store: GraphStore, out: Path | IO[str], fmt: str, page_size: int = DEFAULT_PAGE_SIZE) -> RdfExport:
-    """Write the graph to ``out`` (a path, or an open text stream) in ``fmt`` (a key of :data:`FORMATS`)."""
+def export_rdf(store: GraphStore, out: Path | IO[str], fmt: str, page_size: int = DEFAULT_PAGE_SIZE,
+               min_belief: float = 0.0) -> RdfExport:
+    """Write the graph to ``out`` (a path, or an open text stream) in ``fmt`` (a key of :data:`FORMATS`); with
+    ``min_belief``, only the edges asserted at that belief."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}")
     started = time.perf_counter()
     if fmt == "nt":
         if isinstance(out, Path):
             with out.open("w", encoding="utf-8", newline="\n") as stream:
-                summary = write_ntriples(store, stream, page_size)
+                summary = write_ntriples(store, stream, page_size, min_belief)
         else:
-            summary = write_ntriples(store, out, page_size)
+            summary = write_ntriples(store, out, page_size, min_belief)
     else:
-        graph, summary = build_graph(store, page_size)
+        graph, summary = build_graph(store, page_size, min_belief)
         summary.format = fmt
         options: dict[str, Any] = {"auto_compact": True} if fmt == "jsonld" else {}
         text = graph.serialize(format=FORMATS[fmt], encoding=None, **options)

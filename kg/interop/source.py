@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from kg.provenance import is_asserted
 from kg.schema import EdgeAggregate
 from kg.store.base import GraphStore
 
@@ -35,9 +36,10 @@ def edge_uuid(edge: EdgeAggregate) -> str:
     return str(uuid.uuid5(_EDGE_NAMESPACE, edge.key))
 
 
-def iter_graph(store: GraphStore, page_size: int = DEFAULT_PAGE_SIZE
+def iter_graph(store: GraphStore, page_size: int = DEFAULT_PAGE_SIZE, min_belief: float = 0.0
                ) -> Iterator[tuple[list[NodeRecord], list[EdgeAggregate]]]:
-    """Yield (entities, edges whose subject is one of them) page by page, in id order."""
+    """Yield (entities, edges whose subject is one of them) page by page, in id order; with ``min_belief``, only
+    the edges medkg asserts at that belief (:func:`kg.provenance.is_asserted`; 0: every stored edge)."""
     after = ""
     while True:
         rows = store.query("entity_page", after=after, limit=page_size)
@@ -46,6 +48,9 @@ def iter_graph(store: GraphStore, page_size: int = DEFAULT_PAGE_SIZE
         nodes = [NodeRecord(r["id"], r["category"], r["name"] or "", tuple(r["synonyms"] or ())) for r in rows]
         edges = [EdgeAggregate.from_row(r)
                  for r in store.query("edges_of_subject_range", first=nodes[0].id, last=nodes[-1].id)]
+        if min_belief > 0:
+            edges = [e for e in edges if is_asserted(e.belief, e.knowledge_sources, e.primary_knowledge_source,
+                                                     min_belief)]
         yield nodes, edges
         if len(rows) < page_size:
             return

@@ -147,6 +147,10 @@ def _edge_view(edge: dict[str, Any], names: dict[str, tuple[str, str]]) -> EdgeV
                      f"{edge.get('best_score', 0.0):.2f}")
     else:
         strength += ", curated"
+    if edge.get("belief") is not None:
+        strength += f"; belief {edge['belief']:.2f}"
+    if "asserted" in edge:
+        strength += ", asserted" if edge["asserted"] else ", a literature candidate (not asserted)"
     ends = {subject: subject_kind, obj: object_kind}
     sentences = [SentenceView(highlight(s["sentence"], ends), _pmid(s["pmid"]), s["score"])
                  for s in edge.get("sentences", [])]

@@ -131,7 +131,12 @@ def test_cli_round_trip(tmp_path):
     source, target, out = tmp_path / "a.lbug", tmp_path / "b.lbug", tmp_path / "kgx"
     with EmbeddedStore(source) as store:
         g.build(store)
-    result = CliRunner().invoke(export_kgx_command, [str(out), "--format", "jsonl", "--db", str(source), "--json"])
+    # By default only what medkg asserts: curated edges and those of belief >= 0.665 (two fixture edges are less).
+    result = CliRunner().invoke(export_kgx_command, [str(tmp_path / "asserted"), "--db", str(source), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["edges"] == 11
+    result = CliRunner().invoke(export_kgx_command, [str(out), "--format", "jsonl", "--min-belief", "0",
+                                                     "--db", str(source), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["edges"] == 13
     result = CliRunner().invoke(import_kgx_command, [str(out / "nodes.jsonl"), str(out / "edges.jsonl"),

@@ -46,6 +46,7 @@ def test_gene_page_shows_ranked_drugs_with_highlighted_linked_evidence(gene_page
     assert {"Codeine", "CYP2D6"} <= set(marks), marks  # both ends of the edge highlighted in its sentence
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/106/">PMID:106</a>' in gene_page
     assert "support 0.59 from 2 papers" in gene_page and "support 0.90, curated" in gene_page
+    assert re.search(r"best extraction score 0\.\d\d; belief 0\.\d\d, (asserted|a literature candidate)", gene_page)
 
 
 def test_pages_are_self_contained(gene_page: str) -> None:
