@@ -74,10 +74,12 @@ from kg.config import StoreConfig
 from kg.schema import edge_key as make_edge_key
 from kg.schema import split_edge_key
 from kg.store import GraphStore, QueryTimeout, QueryTooLarge, StoreError, StoreUnavailable, WriteRefused, open_store
+from kg.store.cypher_help import EXAMPLES, PORTABLE_RULES, with_hint
 from kg.store.embedded_readers import store_version
 from queries.answers import (
     API_VERSION,
     CypherAnswer,
+    CypherExamplesAnswer,
     ErrorBody,
     EvidenceAnswer,
     GeneDrugsAnswer,
@@ -491,7 +493,7 @@ def _answer_errors(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def _store_error(_: Request, exc: StoreError) -> JSONResponse:
-        return _error(400, "query_error", str(exc))
+        return _error(400, "query_error", with_hint(str(exc)))  # with the portable way, for the common mistakes
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -672,7 +674,7 @@ def _graph_routes(app: FastAPI, route: _Router, access: StoreAccess, settings: A
             digest = summarize_edge(store, subject, predicate, object)
             meta = access.meta(store)
         shown, page = page_of(sentences, offset, limit)
-        return {"edge_key": key, "edge": edge_summary(edges[0]), "summary": digest.as_dict() if digest else None,
+        return {"edge_key": key, "edge": edge_summary(edges[0]), "summary": digest,
                 "evidence": shown, "page": page, "meta": meta}
 
     route("/evidence", ["GET"], evidence, EvidenceAnswer, (400, 401, 404, 422, 503), ["questions"])
@@ -693,6 +695,13 @@ def _graph_routes(app: FastAPI, route: _Router, access: StoreAccess, settings: A
                 "elapsed_ms": round((time.perf_counter() - started) * 1000, 1), "meta": access.meta()}
 
     route("/cypher", ["POST"], cypher, CypherAnswer, (400, 401, 413, 422, 503, 504), ["cypher"])
+
+    def cypher_examples() -> dict[str, Any]:
+        """The portable-Cypher rules and named read-only example queries (as `kg cypher --examples` lists them)."""
+        return {"rules": list(PORTABLE_RULES), "examples": [e.as_dict() for e in EXAMPLES], "meta": access.meta()}
+
+    route("/cypher/examples", ["GET"], cypher_examples, CypherExamplesAnswer, (401, 503), ["cypher"],
+          deprecate_alias=False)
 
     # ---- TRAPI
     def trapi_query(body: TrapiQuery) -> dict[str, Any]:

@@ -101,4 +101,4 @@ def best_edge_digest(store: GraphStore, gene_answer: dict[str, Any]) -> dict[str
         return {}
     best = max(edges, key=lambda e: e["n_pmids"])  # max keeps the first of equals
     digest = summarize_edge(store, best["subject"], best["predicate"], best["object"])
-    return digest.as_dict() if digest else {}
+    return digest.model_dump(mode="json") if digest else {}

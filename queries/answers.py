@@ -39,6 +39,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from kg.provenance import is_asserted
 from kg.store.base import GraphStore
 
 API_VERSION = "v1"
@@ -66,6 +67,9 @@ Pmid = Annotated[str, BeforeValidator(pmid_curie), Field(examples=["PMID:3116791
 Score = Annotated[int | float, Field(description="A number (counts stay integers).")]
 
 
+_ASSERTED = ("Whether medkg treats the edge as true: it has curated support, or its belief reaches the "
+             "precision-first threshold chosen on dev (kg.provenance.ASSERTED_MIN_BELIEF); otherwise it is a "
+             "literature candidate, shown with its evidence and ranked by its strength.")
 Belief = Annotated[float | None, Field(description=(
     "The probability that the edge is right, from all of its support: its evidence sentences (each paper once, at "
     "its best calibrated score; speculative ones at half; papers that negate it lower it) and its curated sources, "
@@ -258,6 +262,7 @@ class EdgeSupport(Model):
     primary_knowledge_source: str
     knowledge_sources: list[str]
     belief: Belief = None
+    asserted: bool = Field(False, description=_ASSERTED)
     sentences: list[Sentence] = Field(default_factory=list)
 
 
@@ -383,11 +388,14 @@ class EdgeSummary(Model):
     primary_knowledge_source: str | None = None
     knowledge_sources: list[str] | None = None
     belief: Belief = None
+    asserted: bool = Field(False, description=_ASSERTED)
 
 
 def edge_summary(row: dict[str, Any]) -> dict[str, Any]:
-    """An ``edge_summary`` row with its ends named ``subject`` / ``object``, as edges are everywhere else."""
+    """An ``edge_summary`` row with its ends named ``subject`` / ``object``, as edges are everywhere else, and
+    whether medkg asserts it (:func:`kg.provenance.is_asserted`)."""
     row = dict(row)
+    row["asserted"] = is_asserted(row.get("belief"), row.get("knowledge_sources"), row.get("primary_knowledge_source"))
     for end in ("subject", "object"):
         if f"{end}_id" in row:
             row[end] = row.pop(f"{end}_id")
@@ -477,6 +485,20 @@ class CypherAnswer(Model):
     truncated: bool
     max_rows: int
     elapsed_ms: float
+    meta: Meta
+
+
+class CypherExample(Model):
+    name: str
+    description: str
+    parameters: dict[str, Any] = Field(description="Example values, to replace with your own.")
+    cypher: str
+
+
+class CypherExamplesAnswer(Model):
+    rules: list[str] = Field(description="How to write Cypher that runs on both stores (Neo4j and the embedded one).")
+    examples: list[CypherExample] = Field(description="Read-only queries to start from; POST one to /v1/cypher "
+                                                      "with its parameters.")
     meta: Meta
 
 

@@ -10,12 +10,13 @@ sentences ("may inhibit") are counted apart: they neither support nor contradict
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kg.provenance import STATISTICAL_EXTRACTORS, STATISTICAL_SOURCES, TEXT_MINED_SOURCE
 from kg.schema import Predicate
 from kg.store.base import GraphStore
+from queries.answers import DigestStatement as Statement
+from queries.answers import EvidenceDigest, StrongSentence
 
 OPPOSITE_PREDICATES: dict[str, str] = {
     Predicate.INCREASES_ACTIVITY_OF: Predicate.DECREASES_ACTIVITY_OF,
@@ -31,40 +32,6 @@ MAX_EVIDENCE = 500
 """Evidence sentences read per edge (best first); counts beyond it come from the edge's own aggregates."""
 
 
-@dataclass(slots=True)
-class Statement:
-    """One checkable sentence of the summary and the PMIDs it rests on."""
-
-    text: str
-    pmids: list[str]
-
-
-@dataclass(slots=True)
-class EvidenceDigest:
-    subject: str
-    predicate: str
-    object: str
-    subject_name: str = ""
-    object_name: str = ""
-    n_papers: int = 0
-    first_year: int | None = None
-    last_year: int | None = None
-    supporting_papers: list[str] = field(default_factory=list)
-    negated_papers: list[str] = field(default_factory=list)
-    speculative_papers: list[str] = field(default_factory=list)
-    opposite_predicate: str | None = None
-    opposite_papers: list[str] = field(default_factory=list)
-    curated_sources: list[str] = field(default_factory=list)
-    statistical_sources: list[str] = field(default_factory=list)
-    statistical_papers: list[str] = field(default_factory=list)
-    statistic: str = ""  # what the statistic's evidence items state (MeSH co-occurrence counts, p and q)
-    strongest: list[dict[str, Any]] = field(default_factory=list)
-    statements: list[Statement] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 def summarize_edge(store: GraphStore, subject: str, predicate: str, obj: str, *, strongest: int = 3
                    ) -> EvidenceDigest | None:
     """The digest of the edge ``subject -predicate-> obj``; None when the graph has no such edge."""
@@ -73,8 +40,9 @@ def summarize_edge(store: GraphStore, subject: str, predicate: str, obj: str, *,
         return None
     edge = summary[0]
     rows = store.query("edge_evidence", subject=subject, predicate=predicate, object=obj, limit=MAX_EVIDENCE)
-    digest = EvidenceDigest(subject, predicate, obj, edge.get("subject_name") or subject,
-                            edge.get("object_name") or obj, first_year=edge.get("first_year"),
+    digest = EvidenceDigest(subject=subject, predicate=predicate, object=obj,
+                            subject_name=edge.get("subject_name") or subject,
+                            object_name=edge.get("object_name") or obj, first_year=edge.get("first_year"),
                             last_year=edge.get("last_year"))
     sources = edge.get("knowledge_sources") or []
     digest.curated_sources = [s for s in sources if s != TEXT_MINED_SOURCE and s not in STATISTICAL_SOURCES]
@@ -125,9 +93,9 @@ def _best_per_paper(rows: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
     return list(chosen.values())
 
 
-def _sentence(row: dict[str, Any]) -> dict[str, Any]:
-    return {"pmid": _pmid(row["pmid"]), "sentence": row["sentence"], "score": row.get("score"),
-            "year": row.get("year")}
+def _sentence(row: dict[str, Any]) -> StrongSentence:
+    return StrongSentence(pmid=_pmid(row["pmid"]), sentence=row["sentence"], score=row.get("score"),
+                          year=row.get("year"))
 
 
 def _pmid(value: Any) -> str:
@@ -148,32 +116,30 @@ def _papers_say(papers: list[str], verb: str) -> str:
 
 
 def _statements(digest: EvidenceDigest) -> list[Statement]:
-    statements: list[Statement] = []
+    said: list[tuple[str, list[str]]] = []
     claim = f"{digest.subject_name} {digest.predicate} {digest.object_name}"
     if digest.curated_sources:
-        statements.append(Statement(f"Curated by {', '.join(digest.curated_sources)}.", []))
+        said.append((f"Curated by {', '.join(digest.curated_sources)}.", []))
     if digest.statistical_sources:
         statistic = f": {digest.statistic}" if digest.statistic else ""
-        statements.append(Statement(f"Statistically associated by {', '.join(digest.statistical_sources)} "
-                                    f"(not curated){statistic}.", digest.statistical_papers))
+        said.append((f"Statistically associated by {', '.join(digest.statistical_sources)} (not curated)"
+                     f"{statistic}.", digest.statistical_papers))
     if digest.supporting_papers:
-        statements.append(Statement(f"{_papers_say(digest.supporting_papers, 'state')} {claim}"
-                                    f"{_years(digest.first_year, digest.last_year)}.", digest.supporting_papers))
+        said.append((f"{_papers_say(digest.supporting_papers, 'state')} {claim}"
+                     f"{_years(digest.first_year, digest.last_year)}.", digest.supporting_papers))
     for best in digest.strongest[:1]:
-        statements.append(Statement(f"Strongest sentence: “{best['sentence']}” ({best['pmid']}, score "
-                                    f"{best['score']:.2f}).", [best["pmid"]]))
+        said.append((f"Strongest sentence: “{best.sentence}” ({best.pmid}, score {best.score or 0.0:.2f}).",
+                     [best.pmid]))
     if digest.speculative_papers:
-        statements.append(Statement(f"{_papers_say(digest.speculative_papers, 'only suggest')} it (speculative).",
-                                    digest.speculative_papers))
+        said.append((f"{_papers_say(digest.speculative_papers, 'only suggest')} it (speculative).",
+                     digest.speculative_papers))
     if digest.negated_papers:
-        statements.append(Statement(f"{_papers_say(digest.negated_papers, 'negate')} it.", digest.negated_papers))
+        said.append((f"{_papers_say(digest.negated_papers, 'negate')} it.", digest.negated_papers))
     if digest.opposite_papers:
-        statements.append(Statement(f"{_papers_say(digest.opposite_papers, 'state')} the opposite: "
-                                    f"{digest.subject_name} {digest.opposite_predicate} {digest.object_name}.",
-                                    digest.opposite_papers))
+        said.append((f"{_papers_say(digest.opposite_papers, 'state')} the opposite: {digest.subject_name} "
+                     f"{digest.opposite_predicate} {digest.object_name}.", digest.opposite_papers))
     contradicting = len(set(digest.negated_papers) | set(digest.opposite_papers))
     if digest.supporting_papers or contradicting:
-        verdict = ("No paper contradicts it." if not contradicting else
-                   f"Agreement: {len(digest.supporting_papers)} supporting vs {contradicting} contradicting.")
-        statements.append(Statement(verdict, []))
-    return statements
+        said.append(("No paper contradicts it." if not contradicting else
+                     f"Agreement: {len(digest.supporting_papers)} supporting vs {contradicting} contradicting.", []))
+    return [Statement(text=text, pmids=list(pmids)) for text, pmids in said]

@@ -8,9 +8,9 @@ from typing import IO, Any
 import click
 
 from kg.commands.common import echo_json, echo_rows, missing_parameters, open_for_cli, store_options
-from kg.commands.cypher_help import EXAMPLES, EXAMPLES_BY_NAME, with_hint
 from kg.config import StoreConfig
 from kg.store import StoreError
+from kg.store.cypher_help import EXAMPLES, EXAMPLES_BY_NAME, with_hint
 
 FORMATS = ("table", "tsv", "json")
 

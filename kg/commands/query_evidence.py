@@ -40,7 +40,7 @@ def evidence(edge: str, strongest: int, store_config: StoreConfig, as_json: bool
     if digest is None:
         raise click.ClickException(f"no edge {subject} -{predicate}-> {obj} in {store_config.describe()} "
                                    "(edge keys are in the answers of kg query … --json)")
-    payload = digest.as_dict()
+    payload = digest.model_dump(mode="json")
     if as_json:
         from queries.answers import EvidenceDigest
 

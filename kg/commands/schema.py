@@ -7,10 +7,10 @@ from typing import Any
 import click
 
 from kg.commands.common import echo_json, json_option, open_for_cli, store_options
-from kg.commands.cypher_help import EXAMPLES, PORTABLE_RULES
 from kg.config import StoreConfig
 from kg.schema import Predicate
 from kg.store import GraphStore
+from kg.store.cypher_help import EXAMPLES, PORTABLE_RULES
 
 NODE_LABELS = ("Entity", "Publication", "Evidence")
 _PREDICATES = frozenset(p.value for p in Predicate)  # relationship types are only ever formatted from these

@@ -59,6 +59,7 @@ def test_evidence_by_key_and_by_triple(graph):
     key = f"{g.PNEUMONIA}|has_phenotype|{g.FEVER}"
     body = client.get("/evidence", params={"edge_key": key, "limit": 2}).json()
     assert body["edge"]["n_pmids"] == 2 and body["edge"]["subject_name"] == "Pneumonia"
+    assert body["edge"]["belief"] == 0.931 and body["edge"]["asserted"]
     assert [e["pmid"] for e in body["evidence"]] == ["PMID:101", "PMID:102"]  # best first, cut at the limit
     assert body["evidence"][0]["sentence"] == "Sentence 0 of 101."
     summary = body["summary"]
@@ -120,6 +121,19 @@ def test_cypher_reports_bad_queries_and_stops_slow_ones(graph):
                                                  "WITH x, y WHERE (x * y) % 7 = 3 RETURN count(*) AS n"})
     assert slow.status_code == 504, slow.text
     assert slow.json()["error"] == "query_timeout"
+
+
+def test_cypher_examples_are_served_and_errors_carry_the_portable_hint(graph):
+    client = client_for(graph)
+    body = client.get("/v1/cypher/examples").json()
+    assert body["rules"] and body["meta"]["backend"] == graph.backend
+    examples = {e["name"]: e for e in body["examples"]}
+    example = examples["symptoms-to-diseases"]
+    ran = client.post("/v1/cypher", json={"query": example["cypher"], "parameters": example["parameters"]})
+    assert ran.status_code == 200, ran.text
+    if graph.backend == "embedded":  # Neo4j runs type(r); the embedded engine has none
+        bad = client.post("/v1/cypher", json={"query": "MATCH ()-[r]->() RETURN type(r) AS t LIMIT 1"}).json()
+        assert bad["error"] == "query_error" and "hint: " in bad["detail"] and "r.predicate" in bad["detail"]
 
 
 def test_bearer_token_is_required_when_configured(graph):

@@ -130,7 +130,7 @@ def test_every_answer_validates_against_its_model_and_the_published_schema(graph
         PatientProfile.from_text(drugs="codeine")).as_dict())  # no symptoms: the short differential
     digest = summarize_edge(graph, g.PNEUMONIA, "has_phenotype", g.FEVER)
     assert digest is not None and digest.statements
-    validated(answers.EvidenceDigest, digest.as_dict())
+    validated(answers.EvidenceDigest, digest.model_dump(mode="json"))
     validated(answers.EdgeSummary, answers.edge_summary(graph.query(
         "edge_summary", subject=g.PNEUMONIA, predicate="has_phenotype", object=g.FEVER)[0]))
     for row in graph.query("edge_evidence", subject=g.PNEUMONIA, predicate="has_phenotype", object=g.FEVER, limit=9):
@@ -141,7 +141,8 @@ def test_openapi_types_every_response_and_declares_the_real_errors(graph):
     openapi = client_for(graph).get("/openapi.json").json()
     paths = openapi["paths"]
     assert set(paths) == {"/v1/health", "/v1/symptoms", "/v1/drugs-for-gene", "/v1/patient", "/v1/evidence",
-                          "/v1/cypher", "/v1/query", "/v1/view/symptoms", "/v1/view/drugs-for-gene"}, \
+                          "/v1/cypher", "/v1/query", "/v1/view/symptoms", "/v1/view/drugs-for-gene",
+                          "/v1/cypher/examples"}, \
         "the old paths are aliases, left out of the schema"
     schemas = openapi["components"]["schemas"]
     assert "HTTPValidationError" not in schemas, "FastAPI's own error shape is never answered"

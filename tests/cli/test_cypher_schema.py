@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from kg.cli import main
 from kg.commands.cypher import _tsv_cell
-from kg.commands.cypher_help import EXAMPLES, hint_for
+from kg.store.cypher_help import EXAMPLES, hint_for
 from kg.store.embedded import EmbeddedStore
 from tests import graph_fixture as g
 from tests.cli.test_failures import STORE_ENV, error_line

@@ -17,7 +17,7 @@ def test_papers_years_and_strongest_sentence_one_per_paper(store) -> None:
     assert digest is not None
     assert digest.n_papers == 2 and digest.supporting_papers == ["PMID:101", "PMID:102"]
     assert (digest.first_year, digest.last_year) == (2001, 2005)
-    assert [s["pmid"] for s in digest.strongest] == ["PMID:101", "PMID:102"]  # PMID 102's second sentence left out
+    assert [s.pmid for s in digest.strongest] == ["PMID:101", "PMID:102"]  # PMID 102's second sentence left out
     assert "2 papers state Pneumonia has_phenotype Fever (2001–2005)." in _texts(digest)
     assert "No paper contradicts it." in _texts(digest)
     for statement in digest.statements:

@@ -1,5 +1,6 @@
-"""What ``kg cypher`` and ``kg schema`` tell a Cypher user: the portable-Cypher rules, hints on the engines'
-errors for the common portability mistakes, and a handful of documented read-only example queries.
+"""What a Cypher user is told by ``kg cypher``, ``kg schema`` and ``kg serve``'s ``/v1/cypher``: the portable-Cypher
+rules, hints on the engines' errors for the common portability mistakes, and a handful of documented read-only
+example queries.
 
 The hints read the engine's own error message (LadybugDB's binder and catalog errors, Neo4j's) and add the
 portable way to write what failed, so that a query written for Neo4j (``type(r)``, ``(d:Drug)``) is fixed from
