@@ -97,8 +97,11 @@ def print_gene_drug_answers(result: dict[str, Any]) -> None:
         for path in answer["paths"]:
             where = f" {path['disease_name'] or path['disease_id']}" if path["kind"] == "via_disease" else ""
             pmids = sorted({pm for e in path["edges"] for pm in e["pmids"]})
+            candidates = sum(1 for e in path["edges"] if not e.get("asserted", True))
             click.echo(f"      {path['kind']:<11} {path['type']}{where}  {path['score']:.3f}"
-                       + (f"  PMIDs {', '.join(pmids[:5])}" if pmids else ""))
+                       + (f"  PMIDs {', '.join(pmids[:5])}" if pmids else "")
+                       + (f"  (literature candidate, belief {min(e.get('belief') or 0.0 for e in path['edges']):.2f})"
+                          if candidates else ""))
             # one sentence per edge; a 2-hop path whose two edges rest on the same sentence shows it once
             first_sentences = dict.fromkeys((s["pmid"], s["sentence"]) for e in path["edges"]
                                             for s in e["sentences"][:1])
