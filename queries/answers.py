@@ -171,6 +171,12 @@ class UnrecognizedSymptom(Unrecognized):
     close_matches: list[TermMatch]
 
 
+class Sentence(Model):
+    pmid: Pmid
+    sentence: str
+    score: float
+
+
 class PhenotypeMatch(Model):
     query_id: str
     query_label: str
@@ -180,6 +186,8 @@ class PhenotypeMatch(Model):
     ic: float
     knowledge_sources: list[str]
     pmids: list[Pmid]
+    sentences: list[Sentence] = Field(default_factory=list, description="The strongest sentence stating the "
+                                      "disease–phenotype edge, when the literature supports it.")
 
 
 class TermRef(Model):
@@ -243,12 +251,6 @@ class ResolvedGene(Model):
 
 class UnrecognizedGene(Unrecognized):
     close_matches: list[CloseName]
-
-
-class Sentence(Model):
-    pmid: Pmid
-    sentence: str
-    score: float
 
 
 class EdgeSupport(Model):

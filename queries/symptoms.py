@@ -47,7 +47,7 @@ import os
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kg.ontology import HpoOntology, InformationContent, load_ontology
-from kg.provenance import support_weight
+from kg.provenance import STATISTICAL_EXTRACTORS, support_weight
 from kg.store.base import GraphStore
 from queries.annotation_index import Support, SupportIndex
 from queries.symptom_text import Lexicon, parse_symptoms, symptom_lexicon
@@ -118,6 +118,7 @@ class PhenotypeMatch:
     ic: float
     knowledge_sources: list[str]
     pmids: list[str]
+    sentences: list[dict[str, Any]] = field(default_factory=list)  # the best supporting sentence, if text-mined
 
 
 @dataclass(slots=True)
@@ -127,6 +128,10 @@ class Scored:
     parts: dict[str, float]
     per_term: dict[str, tuple[float, str, str]]  # query term -> (weighted IC, common ancestor, disease phenotype)
     contradicted: list[str]
+
+
+MAX_SENTENCE_ROWS = 5
+"""Evidence rows read per shown text-mined edge to find its best supporting sentence (best first)."""
 
 
 @dataclass(slots=True)
@@ -361,7 +366,8 @@ class SymptomRanker:
                 edge = index.edge(s.disease_id, a)  # sources and PMIDs as read with the statistics
                 edge_sources, edge_pmids = (index.sources[edge], index.pmids[edge]) if edge is not None else ((), ())
                 match = PhenotypeMatch(q, onto.terms[q].name, a, _label(onto, a), via, round(value, 3),
-                                       list(edge_sources), list(edge_pmids))
+                                       list(edge_sources), list(edge_pmids),
+                                       self._best_sentence(s.disease_id, a) if edge_pmids else [])
                 (matched if via == q else partial).append(match)
             missing = [{"id": q, "label": onto.terms[q].name} for q in dict.fromkeys(present)
                        if q in onto and q not in s.per_term]
@@ -371,6 +377,16 @@ class SymptomRanker:
             answers.append(DiseaseAnswer(s.disease_id, names.get(s.disease_id, ""), round(s.score, 6), s.parts,
                                          matched, partial, missing, contradicted, sources, pmids))
         return answers
+
+    def _best_sentence(self, disease_id: str, phenotype_id: str) -> list[dict[str, Any]]:
+        """The strongest sentence that states the disease–phenotype edge (negated and speculative ones skipped), as
+        ``[{pmid, sentence, score}]``; read from the store per shown edge, as the gene answers' sentences are."""
+        rows = self.store.query("edge_evidence", subject=disease_id, predicate="has_phenotype", object=phenotype_id,
+                                limit=MAX_SENTENCE_ROWS)
+        for row in rows:
+            if not (row["negated"] or row["speculative"]) and row["extractor"] not in STATISTICAL_EXTRACTORS:
+                return [{"pmid": row["pmid"], "sentence": row["sentence"], "score": row["score"]}]
+        return []
 
     def search(self, text: str, top: int = 10, reranker: SymptomReranker | None = None) -> dict[str, Any]:
         """Free text or CURIEs → the parsed query and ranked answers, as one JSON-ready dict.

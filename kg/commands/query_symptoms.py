@@ -103,6 +103,8 @@ def print_symptom_answers(result: dict[str, Any]) -> None:
         for match in answer["matched"]:
             click.echo(f"      matched  {match['query_label']} ← {match['disease_phenotype_label']} "
                        f"[{', '.join(match['knowledge_sources'])}]")
+            for sentence in match.get("sentences", []):
+                click.echo(f"        “{sentence['sentence']}” (PMID {sentence['pmid']})")
         for match in answer["partial"]:
             click.echo(f"      partial  {match['query_label']} ~ {match['disease_phenotype_label']} "
                        f"(via {match['via_id']}, IC {match['ic']:.2f})")

@@ -122,9 +122,13 @@ def symptoms_page(answer: dict[str, Any]) -> str:
         edges: list[EdgeView] = []
         for kind, matches in (("matched", disease.get("matched", [])), ("partial", disease.get("partial", []))):
             for match in matches:
+                ends = {disease["disease_name"]: "Disease", match["disease_phenotype_label"]: "PhenotypicFeature"}
+                sentences = [SentenceView(highlight(s["sentence"], ends), _pmid(s["pmid"]), s["score"])
+                             for s in match.get("sentences", [])]
                 edges.append(EdgeView(disease["disease_name"], "has_phenotype", match["disease_phenotype_label"],
                                       f"{kind} {match['query_label']} (information content {match['ic']:.2f})",
-                                      [_pmid(p) for p in match.get("pmids", [])], match.get("knowledge_sources", [])))
+                                      [_pmid(p) for p in match.get("pmids", [])], match.get("knowledge_sources", []),
+                                      sentences))
                 if drawn:
                     graph.edge(disease["disease_id"], match["query_id"], kind, 1.0 if kind == "matched" else 0.4)
         answers.append(AnswerView(disease["disease_id"], disease["disease_name"], disease["score"], edges))

@@ -57,6 +57,10 @@ def test_free_text_query_ranks_the_right_disease_first_with_evidence(hpo_store):
     assert best["missing"] == [] and best["parts"]["coverage"] == 1.0
     assert best["sources"] == [HPO_ANNOTATIONS_SOURCE, "infores:medkg"]
     assert best["pmids"] == ["424242"] and best["parts"]["evidence"] > 1.0
+    # the text-mined match shows the sentence that states it; the curated-only ones have none
+    assert best["matched"][0]["sentences"] == [
+        {"pmid": "424242", "sentence": "Arachnodactyly is typical of Marfan syndrome.", "score": 0.9}]
+    assert best["matched"][1]["sentences"] == []
 
 
 def test_query_term_matches_a_disease_annotated_with_a_descendant(hpo_store):

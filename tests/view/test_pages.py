@@ -63,6 +63,7 @@ def test_symptoms_page(store) -> None:
     page = symptoms_page(SymptomRanker(store).search("fever, cough, no chest pain, blorptitis"))
     assert "Pneumonia" in page and "has_phenotype" in page
     assert "absent: Chest pain" in page and "not recognised: &#39;blorptitis&#39;" in page
+    assert "Sentence 0 of 101." in page  # the text-mined Pneumonia–Fever edge shows its sentence
 
 
 def test_text_is_escaped(store) -> None:
