@@ -96,7 +96,7 @@ from queries.answers import (
     medkg_version,
     page_of,
 )
-from queries.evidence_summary import summarize_edge
+from queries.evidence_summary import MAX_EVIDENCE, summarize_edge
 from queries.trapi import TrapiAnswer, TrapiQuery, UnsupportedQuery, one_hop_cypher, trapi_response
 
 TOKEN_ENV = "MEDKG_API_TOKEN"
@@ -669,9 +669,10 @@ def _graph_routes(app: FastAPI, route: _Router, access: StoreAccess, settings: A
             if not edges:
                 raise ApiError(404, "unknown_edge", f"no {predicate!r} edge from {subject} to {object} in the store",
                                edge_key=key)
+            # one read of the sentences serves the page and the summary (which weighs the first MAX_EVIDENCE)
             sentences = store.query("edge_evidence", subject=subject, predicate=predicate, object=object,
-                                    limit=offset + limit + 1)
-            digest = summarize_edge(store, subject, predicate, object)
+                                    limit=max(offset + limit + 1, MAX_EVIDENCE))
+            digest = summarize_edge(store, subject, predicate, object, edge=edges[0], rows=sentences)
             meta = access.meta(store)
         shown, page = page_of(sentences, offset, limit)
         return {"edge_key": key, "edge": edge_summary(edges[0]), "summary": digest,

@@ -32,14 +32,21 @@ MAX_EVIDENCE = 500
 """Evidence sentences read per edge (best first); counts beyond it come from the edge's own aggregates."""
 
 
-def summarize_edge(store: GraphStore, subject: str, predicate: str, obj: str, *, strongest: int = 3
+def summarize_edge(store: GraphStore, subject: str, predicate: str, obj: str, *, strongest: int = 3,
+                   edge: dict[str, Any] | None = None, rows: list[dict[str, Any]] | None = None
                    ) -> EvidenceDigest | None:
-    """The digest of the edge ``subject -predicate-> obj``; None when the graph has no such edge."""
-    summary = store.query("edge_summary", subject=subject, predicate=predicate, object=obj)
-    if not summary:
-        return None
-    edge = summary[0]
-    rows = store.query("edge_evidence", subject=subject, predicate=predicate, object=obj, limit=MAX_EVIDENCE)
+    """The digest of the edge ``subject -predicate-> obj``; None when the graph has no such edge.
+
+    ``edge`` (its ``edge_summary`` row) and ``rows`` (its ``edge_evidence`` rows, best first) are read from the
+    store unless the caller has them already; only the first :data:`MAX_EVIDENCE` rows are used."""
+    if edge is None:
+        summary = store.query("edge_summary", subject=subject, predicate=predicate, object=obj)
+        if not summary:
+            return None
+        edge = summary[0]
+    if rows is None:
+        rows = store.query("edge_evidence", subject=subject, predicate=predicate, object=obj, limit=MAX_EVIDENCE)
+    rows = rows[:MAX_EVIDENCE]
     digest = EvidenceDigest(subject=subject, predicate=predicate, object=obj,
                             subject_name=edge.get("subject_name") or subject,
                             object_name=edge.get("object_name") or obj, first_year=edge.get("first_year"),

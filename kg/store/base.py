@@ -349,38 +349,28 @@ class GraphStore(ABC):
         """
         keys = [edge_key(r["subject"], predicate, r["object"])
                 for r in self.query("edges_with_source", predicate=predicate, source=source)]
-        if not keys:
-            return 0
-        existing = self._fetch_edges(keys)
-        stored = self._fetch_evidence([i for e in existing.values() for i in e.evidence_ids])
-        update: dict[str, list[tuple[EdgeAggregate, Iterable[str]]]] = defaultdict(list)
-        remove: list[str] = []
-        withdrawn: list[Row] = []
-        for key, edge in existing.items():
-            curated = set(curated_sources(edge.knowledge_sources)) - {source}
-            rows: list[Row] = []
-            for row in stored.get(key, []):
-                (withdrawn if extractor and row["extractor"] == extractor else rows).append(row)
-            agg = self._aggregate(key, rows, curated)
-            if agg.knowledge_sources:
-                update[agg.predicate].append((agg, [r["id"] for r in rows]))
-            else:
-                remove.append(key)
-        self._write_edges({p: edge_columns(group) for p, group in update.items()}, new=False)
-        self._delete_edges(remove)
-        self._delete_evidence([r["id"] for r in withdrawn])
-        return len(existing)
+        return self._recompute_edges(keys, without_source=source, without_extractor=extractor)
 
-    def _recompute_edges(self, keys: Sequence[str], excluding: Collection[str] = ()) -> int:
+    def _recompute_edges(self, keys: Sequence[str], excluding: Collection[str] = (), *, without_source: str = "",
+                         without_extractor: str = "") -> int:
+        """Recompute these edges from their stored evidence and curated sources, leaving out the evidence of the
+        ``excluding`` PMIDs, the source ``without_source`` and the evidence items of ``without_extractor`` (which
+        are then deleted, after the edges are written); an edge left with no support is removed."""
         if not keys:
             return 0
         existing = self._fetch_edges(list(keys))
         stored = self._fetch_evidence([i for e in existing.values() for i in e.evidence_ids])
         update: dict[str, list[tuple[EdgeAggregate, Iterable[str]]]] = defaultdict(list)  # by predicate
         remove = []
+        withdrawn: list[str] = []
         for key, edge in existing.items():
-            curated = set(curated_sources(edge.knowledge_sources))
-            rows = [r for r in stored.get(key, []) if r["pmid"] not in excluding]
+            curated = set(curated_sources(edge.knowledge_sources)) - {without_source}
+            rows = []
+            for row in stored.get(key, []):
+                if without_extractor and row["extractor"] == without_extractor:
+                    withdrawn.append(row["id"])
+                elif row["pmid"] not in excluding:
+                    rows.append(row)
             agg = self._aggregate(key, rows, curated)
             if agg.knowledge_sources:
                 update[agg.predicate].append((agg, [r["id"] for r in rows]))
@@ -388,6 +378,8 @@ class GraphStore(ABC):
                 remove.append(key)
         self._write_edges({predicate: edge_columns(group) for predicate, group in update.items()}, new=False)
         self._delete_edges(remove)
+        if withdrawn:
+            self._delete_evidence(withdrawn)
         return len(existing)
 
     @staticmethod
