@@ -50,6 +50,7 @@ class Predicate(StrEnum):
     DECREASES_EXPRESSION_OF = "decreases_expression_of"
     INCREASES_ACTIVITY_OF = "increases_activity_of"
     DECREASES_ACTIVITY_OF = "decreases_activity_of"
+    HAS_SUBSTRATE = "has_substrate"  # an enzyme (gene) → the chemical it acts on
     GENE_ASSOCIATED_WITH_CONDITION = "gene_associated_with_condition"
     SUBCLASS_OF = "subclass_of"
 

@@ -77,7 +77,7 @@ from queries.resolve import NameResolver, Unrecognized, is_curie, lexicon_entity
 
 GENE_CATEGORIES = ["Gene"]
 MECHANISTIC = ("increases_activity_of", "decreases_activity_of", "increases_expression_of",
-               "decreases_expression_of", "physically_interacts_with")
+               "decreases_expression_of", "physically_interacts_with", "has_substrate")
 PREDICATE_WEIGHTS: dict[str, float] = {
     **dict.fromkeys(MECHANISTIC, 1.0),
     "affects": 0.8, "interacts_with": 0.8,

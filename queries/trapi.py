@@ -64,6 +64,7 @@ PREDICATE_DESCENDANTS: dict[str, list[str]] = {
     "affects_activity_of": ["increases_activity_of", "decreases_activity_of"],
     "affects_expression_of": ["increases_expression_of", "decreases_expression_of"],
     "interacts_with": ["interacts_with", "physically_interacts_with"],
+    "has_participant": ["has_substrate"],
     "treats_or_applied_or_studied_to_treat": ["treats"],
     "has_phenotype": ["has_phenotype"],
 }

@@ -26,6 +26,7 @@ from extractors.relations.candidates import RelDoc, from_document
 from extractors.relations.labels import biolink_predicate
 from extractors.relations.negation import StatementCues
 from extractors.relations.predict import PairPrediction
+from extractors.relations.statement_typer import StatementTyper
 from kg.schema import Document, Evidence, Relation
 
 if TYPE_CHECKING:
@@ -48,10 +49,13 @@ class RelationExtractor:
 
     def __init__(self, model_path: str | Path | None = None, batch_size: int = 8, quantize: bool = False,
                  min_score: float | None = None, calibration: Calibration | str | Path | None = None,
-                 text: TextAnalyzer | None = None) -> None:
+                 text: TextAnalyzer | None = None, statement_typer: str | Path | None = None,
+                 typed: bool = True) -> None:
         from extractors.relations.model import DEFAULT_MODEL_DIR
+        from extractors.relations.statement_model import DEFAULT_TYPER_DIR
 
         self.model_path = Path(model_path) if model_path else DEFAULT_MODEL_DIR
+        self.typer = StatementTyper(Path(statement_typer) if statement_typer else DEFAULT_TYPER_DIR) if typed else None
         self.batch_size = batch_size
         self.quantize = quantize
         self.min_score = min_score
@@ -74,6 +78,8 @@ class RelationExtractor:
                                    for f, m in self.calibration.models.items()),
                             sorted(self.calibration.thresholds.items()), self.calibration.floor,
                             self.min_score, negation_terms(), speculation_terms(), RULES_VERSION)).encode())
+        if self.typer is not None:
+            digest.update(self.typer.version.encode())
         return f"{digest.hexdigest()[:10]}{'-int8' if self.quantize else ''}"
 
     @property
@@ -140,18 +146,23 @@ class RelationExtractor:
         kept = self.scored(rel_doc, predictions)
         sentences = [rel_doc.sentences[p.sentence] if rel_doc.sentences else (0, len(rel_doc.text))
                      for p, _, _ in kept]
+        typed = self.typer.refine(rel_doc, [p for p, _, _ in kept], sentences) if self.typer and kept else {}
+        for k, (_, _, _, sentence) in typed.items():
+            sentences[k] = sentence
         statements = [(sentence, rel_doc.entities[p.head].spans, rel_doc.entities[p.tail].spans)
                       for sentence, (p, _, _) in zip(sentences, kept, strict=True)]
         flags = self.cues.flags(analysis, statements) if kept else []
         out = []
-        for (p, _, probability), sentence, (negated, speculative) in zip(kept, sentences, flags, strict=True):
+        for k, ((p, _, probability), sentence, (negated, speculative)) in enumerate(
+                zip(kept, sentences, flags, strict=True)):
             head, tail = rel_doc.entities[p.head], rel_doc.entities[p.tail]
             evidence = Evidence(
                 pmid=doc.pmid, sentence=rel_doc.text[sentence[0]:sentence[1]], start=sentence[0], end=sentence[1],
                 score=round(probability, 4), extractor=EXTRACTOR, extractor_version=self.version,
                 negated=negated, speculative=speculative, year=doc.year)
-            predicate = biolink_predicate(p.type, head.category, tail.category)
-            out.append(Relation(head.id, predicate, tail.id, [evidence]))
+            subject, predicate, object_ = typed[k][:3] if k in typed else (
+                head.id, biolink_predicate(p.type, head.category, tail.category), tail.id)
+            out.append(Relation(subject, predicate, object_, [evidence]))
         return out
 
 

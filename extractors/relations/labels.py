@@ -28,6 +28,22 @@ Conversion           chemical – chemical          ``affects`` (one is converte
 CID                  chemical – disease           ``causes`` (chemical → disease)
 ==================== ============================ ==========================================================
 
+A chemical–gene edge's predicate is then refined by the statement typer (:mod:`extractors.relations.statement_model`)
+when its evidence sentence names both and the typer is confident (:data:`CHEMPROT_PREDICATES`):
+
+=========================================================== ========================================================
+ChemProt label (the typer's output)                          Biolink predicate (subject → object)
+=========================================================== ========================================================
+INHIBITOR, DOWNREGULATOR, ANTAGONIST, AGONIST-INHIBITOR      ``decreases_activity_of`` (chemical → gene)
+ACTIVATOR, UPREGULATOR, AGONIST, AGONIST-ACTIVATOR           ``increases_activity_of`` (chemical → gene)
+INDIRECT-DOWNREGULATOR                                       ``decreases_expression_of`` (chemical → gene): ChemProt's
+                                                             indirect regulation is mostly of expression or amount
+INDIRECT-UPREGULATOR                                         ``increases_expression_of`` (chemical → gene)
+SUBSTRATE, SUBSTRATE_PRODUCT-OF                              ``has_substrate`` (gene → chemical): the enzyme acts on
+                                                             the chemical (CYP2D6 has substrate tramadol)
+PRODUCT-OF                                                   ``affects`` (gene → chemical): the enzyme makes it
+=========================================================== ========================================================
+
 Symmetric predicates keep the pair in a canonical order (see :func:`pair_order`); directed ones
 (``treats``, ``causes``) put the chemical first, which the canonical order does too.
 """
@@ -105,3 +121,16 @@ _PREDICATES: dict[str, Predicate] = {
     "Comparison": Predicate.ASSOCIATED_WITH,
     "Conversion": Predicate.AFFECTS,
 }
+
+
+CHEMPROT_PREDICATES: dict[str, tuple[Predicate, bool]] = {
+    **dict.fromkeys(("INHIBITOR", "DOWNREGULATOR", "ANTAGONIST", "AGONIST-INHIBITOR"),
+                    (Predicate.DECREASES_ACTIVITY_OF, False)),
+    **dict.fromkeys(("ACTIVATOR", "UPREGULATOR", "AGONIST", "AGONIST-ACTIVATOR"),
+                    (Predicate.INCREASES_ACTIVITY_OF, False)),
+    "INDIRECT-DOWNREGULATOR": (Predicate.DECREASES_EXPRESSION_OF, False),
+    "INDIRECT-UPREGULATOR": (Predicate.INCREASES_EXPRESSION_OF, False),
+    **dict.fromkeys(("SUBSTRATE", "SUBSTRATE_PRODUCT-OF"), (Predicate.HAS_SUBSTRATE, True)),
+    "PRODUCT-OF": (Predicate.AFFECTS, True),
+}
+"""ChemProt label → (Biolink predicate, whether the gene is the subject); the chemical is the subject otherwise."""

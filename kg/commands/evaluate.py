@@ -92,12 +92,36 @@ def _evaluate_relations(which: str, **kwargs) -> None:
 
 
 @evaluate.command("re")
-@click.option("--corpus", default="biored", show_default=True, type=click.Choice(["biored"]))
+@click.option("--corpus", default="biored", show_default=True, type=click.Choice(["biored", "chemprot", "ddi"]),
+              help="biored: the document-level relation model. chemprot, ddi: the statement typer on sentences "
+                   "with their two entities given (--model: its directory, default models/re/medkg-statements; "
+                   "--file: a ChemProt JSON-lines file or one DDI XML document).")
 @_relation_options
 def evaluate_re(corpus: str, **kwargs) -> None:
-    """BioRED relation extraction: entity-pair and pair+type P/R/F1 (BioRED's definitions, document level) of the
-    emitted edges, their reliability table and ECE, and P/R at score thresholds."""
+    """Relation extraction. BioRED: entity-pair and pair+type P/R/F1 (BioRED's definitions, document level) of the
+    emitted edges, their reliability table and ECE, and P/R at score thresholds. ChemProt, DDI: micro and per-label
+    P/R/F1 of the statement typer (DDI dev is the fifth of its training part held out by document)."""
+    if corpus != "biored":
+        _evaluate_statements(corpus, **kwargs)
+        return
     _evaluate_relations("re", **kwargs)
+
+
+def _evaluate_statements(corpus: str, split: str, entities: str, file: Path | None, data_root: Path | None,
+                         model_path: Path | None, quantize: bool, min_score: float | None, as_json: bool) -> None:
+    from extractors.relations.statement_evaluate import evaluate_statements, format_statement_report
+
+    if entities != "gold" or quantize or min_score is not None:
+        raise click.UsageError(f"--entities predicted, --int8 and --min-score apply to BioRED only: {corpus} "
+                               "statements come with their two entities")
+    try:
+        report = evaluate_statements(corpus, split, data_root, file, model_path)
+    except (FileNotFoundError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        echo_json(report)
+    else:
+        click.echo(format_statement_report(report))
 
 
 @evaluate.command("cid")
