@@ -195,7 +195,6 @@ def load_typer(directory: str | Path = DEFAULT_TYPER_DIR) -> tuple[StatementMode
 def type_statements(model: StatementModel, tokenizer, corpus: str, statements: list[Statement],
                     batch_size: int = 32) -> list[torch.Tensor]:
     """Per statement, the probabilities of ``LABELS[corpus]`` (DDI's ``false`` bias applied)."""
-    out: list[torch.Tensor] = []
     encoded = [encode_statement(s, tokenizer, model.config.max_length) for s in statements]
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].input_ids))
     probs: dict[int, torch.Tensor] = {}
@@ -208,5 +207,4 @@ def type_statements(model: StatementModel, tokenizer, corpus: str, statements: l
             logits[:, 0] += model.config.ddi_false_bias
         for i, p in zip(rows, logits.softmax(-1), strict=True):
             probs[i] = p
-    out = [probs[i] for i in range(len(statements))]
-    return out
+    return [probs[i] for i in range(len(statements))]
