@@ -13,7 +13,9 @@ For each mention found by NER (``source: text`` and no ``entity_id`` yet):
    stable local identifier ``medkg:<Category>:<hash of its normalized text>``; it is kept and
    counted in :attr:`Normalizer.counts`, never dropped;
 5. in a document that names other species and never humans, a gene gets no human NCBI Gene id: it is that
-   species' gene, which has no vocabulary here, so it keeps a local id (:func:`_human_gene_context`).
+   species' gene, which has no vocabulary here, so it keeps a local id (:func:`_human_gene_context`);
+6. a disorder that the text attributes to a cause ("levodopa-induced dyskinesia") gets MeSH's drug-induced
+   descriptor, in all its mentions of the document (:mod:`extractors.normalize.drug_induced`).
 
 MeSH headings that :class:`~extractors.pipeline.MeshIndexing` could only call ``NamedThing`` get the category the
 lexicon knows for them (Disease for MeSH tree C, ChemicalEntity for tree D).
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extractors.normalize.abbreviations import document_abbreviations
+from extractors.normalize.drug_induced import apply_drug_induced
 from extractors.normalize.lexicon import COMPATIBLE, INDEX_VERSION, Lexicon, Match, default_table, local_id
 from extractors.normalize.species import HUMAN, SPECIES_DISPLAY_NAMES, species_curie
 from extractors.normalize.variant_ids import variant_curie
@@ -56,8 +59,9 @@ MEMO_SIZE = 200_000
 ABBREVIATION_FACTOR = 0.98
 """Score multiplier of a match found through a document-defined abbreviation."""
 
-IDENTIFIER_RULES_VERSION = "2"
-"""Version of the species table, the variant normal form and the species rule for genes (in :attr:`version`)."""
+IDENTIFIER_RULES_VERSION = "3"
+"""Version of the species table, the variant normal form, the species rule for genes and the drug-induced
+disorders (:mod:`extractors.normalize.drug_induced`) (in :attr:`version`)."""
 
 HUMAN_GENE_PREFIX = "NCBIGene:"
 """The lexicon's gene identifiers, all human (HGNC's NCBI Gene ids): NCBI Gene's other species are not obtainable
@@ -86,7 +90,8 @@ class Normalizer:
     """Fills ``entity_id``/``score`` of text mentions and adds their entities (see the module docstring).
 
     ``fuzzy_thresholds`` replace the defaults of the categories they name (keys: categories or their names);
-    ``text``: the analyzer whose abbreviations are used (the process's shared one by default).
+    ``text``: the analyzer whose abbreviations are used (the process's shared one by default); ``drug_induced``:
+    step 6 of the module docstring.
     """
 
     name = "normalize"
@@ -94,8 +99,9 @@ class Normalizer:
     def __init__(self, lexicon: Lexicon | None = None, *, table: Path | str | None = None,
                  use_abbreviations: bool = True, fuzzy: bool = True,
                  fuzzy_thresholds: Mapping[Category | str, float] | None = None,
-                 text: TextAnalyzer | None = None) -> None:
+                 text: TextAnalyzer | None = None, drug_induced: bool = True) -> None:
         self._lexicon = lexicon
+        self.drug_induced = drug_induced
         self.table = Path(table) if table else default_table()
         self.use_abbreviations = use_abbreviations
         self.fuzzy = fuzzy
@@ -109,7 +115,7 @@ class Normalizer:
     def version(self) -> str:
         """Changes with the lexicon table, the index layout, the identifier rules and every setting that changes a
         match (re-ingestion then re-normalizes)."""
-        settings = {"abbreviations": self.use_abbreviations, "fuzzy": self.fuzzy,
+        settings = {"abbreviations": self.use_abbreviations, "fuzzy": self.fuzzy, "drug_induced": self.drug_induced,
                     "thresholds": {str(c): t for c, t in sorted(self.fuzzy_thresholds.items())}}
         return f"{INDEX_VERSION}.{_table_digest(self.table)}.{IDENTIFIER_RULES_VERSION}.{settings_digest(settings)}"
 
@@ -191,6 +197,8 @@ class Normalizer:
             if match.curie not in known:
                 known.add(match.curie)
                 doc.entities.append(Entity(match.curie, mention.category, match.name))
+        if self.drug_induced:
+            self.counts["drug-induced"] += apply_drug_induced(doc)
         for entity in doc.entities:
             if entity.category == Category.NAMED_THING:
                 found = self.lexicon.concept(entity.id)
