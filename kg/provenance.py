@@ -58,9 +58,10 @@ ASSERTED_MIN_BELIEF = 0.665
 """What medkg asserts by default (``kg export kgx|rdf``, the ``asserted`` flag of answers' edges): an edge with
 curated support, or one whose belief reaches this. Chosen on dev for end-to-end precision, where an edge rests on
 one abstract and its belief is 0.95 × its calibrated sentence score: belief 0.665 is score 0.7, at which BioRED dev
-pairs are 77.8 % precise (7 of 9 edges, recall 0.6 %) and BC5CDR dev CID 50 % (2 of 4), 69 % pooled
-(``kg evaluate re|cid --entities predicted --json``, ``end_to_end.at_threshold``). No lower threshold reaches 70 %
-on both; so by default almost no text-mined edge is asserted until the relation model improves. Everything else
+pairs are 68.2 % precise (15 of 22 edges, recall 1.3 %) and BC5CDR dev CID 87.5 % (7 of 8), 73 % pooled
+(``kg evaluate re|cid --entities predicted --json``, ``end_to_end.at_threshold``; calibration of 809aa17, where
+score 0.68 is the lowest threshold with 70 % pooled). No threshold gives 70 % with useful
+recall; so by default almost no text-mined edge is asserted until the relation model improves. Everything else
 is kept as a candidate, with its score and belief, and ``--min-belief 0`` exports it."""
 
 
